@@ -1,0 +1,1 @@
+"""The booking platform's messages and topology: the only thing services share."""

@@ -1,0 +1,48 @@
+"""Requests to the orchestrator and its progress events for the web apps."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AwareDatetime, Field
+
+from contracts.base import Command, Event
+from contracts.values import EntityId, Stay
+
+
+class StartBooking(Command):
+    """Start a booking saga. The saga id is derived from the idempotency key by the sender."""
+
+    message_type = "booking.StartBooking.v1"
+
+    idempotency_key: Annotated[str, Field(min_length=8, max_length=64)]
+    agency_id: EntityId
+    agent_id: EntityId
+    client_id: EntityId
+    hotel_id: EntityId
+    room_type_id: EntityId
+    stay: Stay
+    guests: Annotated[int, Field(ge=1, le=12)]
+
+
+class CancelBooking(Command):
+    """Start the cancellation saga of a confirmed booking."""
+
+    message_type = "booking.CancelBooking.v1"
+
+    booking_saga_id: EntityId
+    requested_by: EntityId
+    reason: str = Field(max_length=500)
+
+
+class SagaProgressed(Event):
+    """A saga changed state: what the agent's screen and the dashboard follow live."""
+
+    message_type = "booking.SagaProgressed.v1"
+
+    saga_kind: str
+    state: str
+    step: str | None
+    detail: str | None = Field(default=None, max_length=500)
+    terminal: bool
+    at: AwareDatetime

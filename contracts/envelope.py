@@ -1,0 +1,55 @@
+"""The envelope every message carries as AMQP properties and headers.
+
+AMQP property    | envelope field
+-----------------|---------------
+message_id       | message_id
+correlation_id   | saga_id
+type             | message_type (`rooms.HoldRoom.v1`)
+timestamp        | occurred_at (second precision; the exact instant is in a header)
+headers          | causation_id, saga_id, occurred_at (ISO 8601)
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+CAUSATION_ID_HEADER = "x-causation-id"
+SAGA_ID_HEADER = "x-saga-id"
+OCCURRED_AT_HEADER = "x-occurred-at"
+DEAD_LETTER_REASON_HEADER = "x-dead-letter-reason"
+DEAD_LETTER_QUEUE_HEADER = "x-dead-letter-queue"
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Envelope(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    message_id: str = Field(min_length=1, max_length=64)
+    saga_id: str = Field(min_length=1, max_length=64)
+    causation_id: str | None = Field(default=None, max_length=64)
+    message_type: str = Field(min_length=1, max_length=128)
+    occurred_at: AwareDatetime
+
+    @classmethod
+    def new(cls, message_type: str, saga_id: str, causation_id: str | None = None) -> Envelope:
+        return cls(
+            message_id=new_id(),
+            saga_id=saga_id,
+            causation_id=causation_id,
+            message_type=message_type,
+            occurred_at=utc_now(),
+        )
+
+    def caused(self, message_type: str) -> Envelope:
+        """The envelope of a message sent because of this one, in the same saga."""
+        return Envelope.new(message_type, self.saga_id, causation_id=self.message_id)

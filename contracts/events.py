@@ -1,0 +1,65 @@
+"""Public booking events: CloudEvents 1.0 (structured JSON), ids only, no personal data."""
+
+from __future__ import annotations
+
+from typing import Generic, Literal, TypeVar
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from contracts.base import Event
+from contracts.values import CurrencyCode, EntityId, Money, Stay
+
+CLOUDEVENTS_CONTENT_TYPE = "application/cloudevents+json"
+
+
+class BookingConfirmed(Event):
+    message_type = "booking.BookingConfirmed.v1"
+
+    booking_id: EntityId
+    reservation_id: EntityId
+    confirmation_code: str
+    client_id: EntityId
+    agency_id: EntityId
+    hotel_id: EntityId
+    room_type_id: EntityId
+    stay: Stay
+    total: Money
+    currency: CurrencyCode
+
+
+class BookingFailed(Event):
+    message_type = "booking.BookingFailed.v1"
+
+    booking_id: EntityId
+    agency_id: EntityId
+    hotel_id: EntityId
+    reason: str = Field(max_length=500)
+
+
+class BookingCancelled(Event):
+    message_type = "booking.BookingCancelled.v1"
+
+    booking_id: EntityId
+    agency_id: EntityId
+    hotel_id: EntityId
+    reason: str = Field(max_length=500)
+
+
+PUBLIC_EVENTS: tuple[type[Event], ...] = (BookingConfirmed, BookingFailed, BookingCancelled)
+
+DataT = TypeVar("DataT", bound=Event)
+
+
+class CloudEvent(BaseModel, Generic[DataT]):
+    """The structured-mode CloudEvents 1.0 wrapper of a public event."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    specversion: Literal["1.0"] = "1.0"
+    id: str
+    source: str
+    type: str
+    subject: str
+    time: AwareDatetime
+    datacontenttype: Literal["application/json"] = "application/json"
+    data: DataT

@@ -1,0 +1,105 @@
+"""The whole broker topology, in one place, under a namespace prefix.
+
+Exchanges
+  {ns}.booking.commands      direct  one routing key per receiving service
+  {ns}.booking.replies       direct  participants' replies to the orchestrator
+  {ns}.booking.events        topic   progress (`progress.<kind>`) and public events (`booking.*`)
+  {ns}.booking.dead-letters  direct  routing key = the name of the queue the message came from
+
+Queues are durable quorum queues. Each has a dead-letter queue `<queue>.dlq`; a message
+delivered more than `DELIVERY_LIMIT` times (a consumer that keeps crashing on it) is
+dead-lettered by the broker itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from faststream.rabbit import ExchangeType, QueueType, RabbitExchange, RabbitQueue
+
+DELIVERY_LIMIT = 5
+
+
+class Service(StrEnum):
+    ROOMS = "rooms"
+    CLIENTS = "clients"
+    RESERVATIONS = "reservations"
+    ORCHESTRATOR = "orchestrator"
+
+
+REPLIES_ROUTING_KEY = "orchestrator"
+PROGRESS_ROUTING_PREFIX = "progress"
+PUBLIC_ROUTING_PREFIX = "booking"
+
+
+@dataclass(frozen=True)
+class Topology:
+    namespace: str
+
+    def _name(self, name: str) -> str:
+        return f"{self.namespace}.{name}" if self.namespace else name
+
+    @property
+    def commands(self) -> RabbitExchange:
+        return RabbitExchange(self._name("booking.commands"), ExchangeType.DIRECT, durable=True)
+
+    @property
+    def replies(self) -> RabbitExchange:
+        return RabbitExchange(self._name("booking.replies"), ExchangeType.DIRECT, durable=True)
+
+    @property
+    def events(self) -> RabbitExchange:
+        return RabbitExchange(self._name("booking.events"), ExchangeType.TOPIC, durable=True)
+
+    @property
+    def dead_letters(self) -> RabbitExchange:
+        return RabbitExchange(self._name("booking.dead-letters"), ExchangeType.DIRECT, durable=True)
+
+    def exchanges(self) -> tuple[RabbitExchange, ...]:
+        return (self.commands, self.replies, self.events, self.dead_letters)
+
+    def _work_queue(self, name: str, routing_key: str) -> RabbitQueue:
+        full_name = self._name(name)
+        arguments: dict[str, Any] = {
+            "x-dead-letter-exchange": self.dead_letters.name,
+            "x-dead-letter-routing-key": full_name,
+            "x-delivery-limit": DELIVERY_LIMIT,
+        }
+        return RabbitQueue(
+            full_name,
+            queue_type=QueueType.QUORUM,
+            durable=True,
+            arguments=arguments,  # type: ignore[arg-type]
+            routing_key=routing_key,
+        )
+
+    def command_queue(self, service: Service) -> RabbitQueue:
+        """The queue a service consumes its commands from (`booking.commands`, key = service)."""
+        return self._work_queue(f"{service}.commands", routing_key=str(service))
+
+    def replies_queue(self) -> RabbitQueue:
+        """The orchestrator's queue of participants' replies."""
+        return self._work_queue("orchestrator.replies", routing_key=REPLIES_ROUTING_KEY)
+
+    def work_queues(self) -> tuple[RabbitQueue, ...]:
+        return (*(self.command_queue(s) for s in Service), self.replies_queue())
+
+    def dead_letter_queue(self, queue: RabbitQueue) -> RabbitQueue:
+        return RabbitQueue(
+            f"{queue.name}.dlq",
+            queue_type=QueueType.QUORUM,
+            durable=True,
+            routing_key=queue.name,
+        )
+
+    def progress_routing_key(self, saga_kind: str) -> str:
+        return f"{PROGRESS_ROUTING_PREFIX}.{saga_kind}"
+
+    def public_routing_key(self, event_name: str) -> str:
+        return f"{PUBLIC_ROUTING_PREFIX}.{event_name}"
+
+    def every_queue_name(self) -> list[str]:
+        names = [q.name for q in self.work_queues()]
+        return names + [f"{n}.dlq" for n in names]

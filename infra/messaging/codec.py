@@ -1,0 +1,122 @@
+"""Messages to and from AMQP: the body is the model's JSON, the envelope the properties."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from aio_pika.abc import AbstractIncomingMessage
+from pydantic import ValidationError
+
+from contracts.base import Message
+from contracts.envelope import (
+    CAUSATION_ID_HEADER,
+    OCCURRED_AT_HEADER,
+    SAGA_ID_HEADER,
+    Envelope,
+)
+from contracts.registry import UnknownMessageType, model_for
+
+JSON_CONTENT_TYPE = "application/json"
+
+
+class InvalidMessage(ValueError):
+    """A message that can never be processed; `reason` says why, for the dead-letter queue."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Decoded:
+    envelope: Envelope
+    message: Message
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message ready to publish: the exact bytes and envelope, so a resend is identical."""
+
+    envelope: Envelope
+    body: bytes
+
+    @classmethod
+    def of(cls, message: Message, envelope: Envelope) -> Outgoing:
+        if envelope.message_type != message.message_type:
+            raise ValueError(
+                f"envelope says {envelope.message_type}, body is {message.message_type}"
+            )
+        return cls(envelope, message.model_dump_json().encode())
+
+    def amqp_properties(self) -> dict[str, Any]:
+        env = self.envelope
+        headers: dict[str, Any] = {
+            SAGA_ID_HEADER: env.saga_id,
+            OCCURRED_AT_HEADER: env.occurred_at.isoformat(),
+        }
+        if env.causation_id is not None:
+            headers[CAUSATION_ID_HEADER] = env.causation_id
+        return {
+            "message_id": env.message_id,
+            "correlation_id": env.saga_id,
+            "message_type": env.message_type,
+            "timestamp": env.occurred_at,
+            "headers": headers,
+            "content_type": JSON_CONTENT_TYPE,
+        }
+
+
+def _header(raw: AbstractIncomingMessage, name: str) -> str | None:
+    value = (raw.headers or {}).get(name)
+    if isinstance(value, bytes):
+        return value.decode()
+    return None if value is None else str(value)
+
+
+def decode_envelope(raw: AbstractIncomingMessage) -> Envelope:
+    missing = [
+        name for name, value in (("message_id", raw.message_id), ("type", raw.type)) if not value
+    ]
+    saga_id = raw.correlation_id or _header(raw, SAGA_ID_HEADER)
+    if not saga_id:
+        missing.append("correlation_id (saga id)")
+    occurred_at: datetime | str | None = _header(raw, OCCURRED_AT_HEADER) or raw.timestamp
+    if occurred_at is None:
+        missing.append("timestamp")
+    if missing:
+        raise InvalidMessage(f"missing AMQP properties: {', '.join(missing)}")
+    try:
+        return Envelope(
+            message_id=str(raw.message_id),
+            saga_id=str(saga_id),
+            causation_id=_header(raw, CAUSATION_ID_HEADER),
+            message_type=str(raw.type),
+            occurred_at=occurred_at,  # type: ignore[arg-type]
+        )
+    except ValidationError as exc:
+        raise InvalidMessage(f"bad envelope: {_describe(exc)}") from exc
+
+
+def decode(raw: AbstractIncomingMessage) -> Decoded:
+    envelope = decode_envelope(raw)
+    try:
+        model = model_for(envelope.message_type)
+    except UnknownMessageType as exc:
+        raise InvalidMessage(str(exc)) from exc
+    try:
+        message = model.model_validate_json(raw.body)
+    except ValidationError as exc:
+        raise InvalidMessage(
+            f"body is not a valid {envelope.message_type}: {_describe(exc)}"
+        ) from exc
+    return Decoded(envelope, message)
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors(include_url=False, include_input=False)[:5]:
+        where = ".".join(str(p) for p in error["loc"]) or "body"
+        parts.append(f"{where}: {error['msg']}")
+    return "; ".join(parts)

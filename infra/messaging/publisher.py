@@ -1,0 +1,110 @@
+"""Publishing with publisher confirms: a call returns only once the broker holds the message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiormq
+from aio_pika.abc import AbstractIncomingMessage
+from faststream.rabbit import RabbitBroker, RabbitExchange
+from pamqp import commands as spec
+
+from contracts.base import Command, Event, Reply
+from contracts.envelope import DEAD_LETTER_QUEUE_HEADER, DEAD_LETTER_REASON_HEADER, Envelope
+from contracts.events import CLOUDEVENTS_CONTENT_TYPE, CloudEvent
+from contracts.topology import REPLIES_ROUTING_KEY, Service, Topology
+from infra.messaging.codec import Outgoing
+
+
+class PublishNotConfirmed(ConnectionError):
+    """The broker did not take responsibility for a message; the caller must not ack."""
+
+
+class Publisher:
+    def __init__(self, broker: RabbitBroker, topology: Topology, source: str) -> None:
+        self._broker = broker
+        self._topology = topology
+        self._source = source
+
+    @property
+    def topology(self) -> Topology:
+        return self._topology
+
+    async def send_command(self, service: Service, command: Command, envelope: Envelope) -> None:
+        await self.publish(Outgoing.of(command, envelope), self._topology.commands, str(service))
+
+    async def send_reply(self, reply: Reply, envelope: Envelope) -> None:
+        await self.publish(
+            Outgoing.of(reply, envelope), self._topology.replies, REPLIES_ROUTING_KEY
+        )
+
+    async def publish_reply(self, reply: Outgoing) -> None:
+        """Publish a stored reply exactly as it was first built (same id, same bytes)."""
+        await self.publish(reply, self._topology.replies, REPLIES_ROUTING_KEY)
+
+    async def publish_event(self, event: Event, envelope: Envelope, routing_key: str) -> None:
+        await self.publish(Outgoing.of(event, envelope), self._topology.events, routing_key)
+
+    async def publish_public(
+        self, event: Event, envelope: Envelope, name: str
+    ) -> CloudEvent[Event]:
+        """Publish a public event as a structured CloudEvent on `booking.<name>`."""
+        cloud_event: CloudEvent[Event] = CloudEvent(
+            id=envelope.message_id,
+            source=f"/{self._source}",
+            type=event.message_type,
+            subject=envelope.saga_id,
+            time=envelope.occurred_at,
+            data=event,
+        )
+        outgoing = Outgoing(envelope, cloud_event.model_dump_json().encode())
+        await self.publish(
+            outgoing,
+            self._topology.events,
+            self._topology.public_routing_key(name),
+            content_type=CLOUDEVENTS_CONTENT_TYPE,
+        )
+        return cloud_event
+
+    async def publish(
+        self,
+        outgoing: Outgoing,
+        exchange: RabbitExchange,
+        routing_key: str,
+        **overrides: Any,
+    ) -> None:
+        properties = outgoing.amqp_properties() | overrides
+        confirmation = await self._broker.publish(
+            outgoing.body,
+            exchange=exchange,
+            routing_key=routing_key,
+            persist=True,
+            mandatory=True,
+            **properties,
+        )
+        _ensure_confirmed(confirmation, outgoing.envelope.message_type)
+
+    async def dead_letter(self, raw: AbstractIncomingMessage, queue_name: str, reason: str) -> None:
+        """Move a message to its queue's dead-letter queue, untouched, with the reason."""
+        headers = dict(raw.headers or {})
+        headers[DEAD_LETTER_REASON_HEADER] = reason[:1000]
+        headers[DEAD_LETTER_QUEUE_HEADER] = queue_name
+        confirmation = await self._broker.publish(
+            raw.body,
+            exchange=self._topology.dead_letters,
+            routing_key=queue_name,
+            persist=True,
+            mandatory=True,
+            headers=headers,
+            message_id=raw.message_id,
+            correlation_id=raw.correlation_id,
+            message_type=raw.type,
+            timestamp=raw.timestamp,
+            content_type=raw.content_type,
+        )
+        _ensure_confirmed(confirmation, "dead letter")
+
+
+def _ensure_confirmed(confirmation: aiormq.abc.ConfirmationFrameType | None, what: str) -> None:
+    if not isinstance(confirmation, spec.Basic.Ack):
+        raise PublishNotConfirmed(f"broker did not confirm {what}: {confirmation!r}")

@@ -1,0 +1,30 @@
+"""Wiring a service's broker side inside its lifespan: declare, subscribe, start, stop."""
+
+from __future__ import annotations
+
+from faststream.middlewares import AckPolicy
+from faststream.rabbit import RabbitBroker, RabbitMessage, RabbitQueue
+
+from contracts.topology import Topology
+from infra.messaging.broker import declare_topology
+from infra.messaging.consumer import CommandConsumer
+
+
+def subscribe(broker: RabbitBroker, queue: RabbitQueue, consumer: CommandConsumer) -> None:
+    """Feed every delivery of `queue` to `consumer`, which acks by itself."""
+
+    async def on_message(message: RabbitMessage) -> None:
+        await consumer(message)
+
+    broker.subscriber(queue, ack_policy=AckPolicy.MANUAL, no_reply=True)(on_message)
+
+
+async def start_broker(broker: RabbitBroker, topology: Topology) -> None:
+    await broker.connect()
+    await declare_topology(broker, topology)
+    await broker.start()
+
+
+async def broker_ping(broker: RabbitBroker) -> None:
+    if not await broker.ping(timeout=2.0):
+        raise ConnectionError("broker unreachable")

@@ -1,0 +1,61 @@
+"""Async SQL engines: MySQL through asyncmy, or embedded SQLite through aiosqlite."""
+
+from __future__ import annotations
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+
+def make_engine(url: str | URL, pool_size: int = 10) -> AsyncEngine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_async_engine(parsed, connect_args={"timeout": 30})
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_async_engine(
+        parsed,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        isolation_level="READ COMMITTED",
+    )
+
+
+def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+async def create_database_if_missing(url: str | URL) -> None:
+    """Create the MySQL database named in `url` (SQLite files create themselves)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" or not parsed.database:
+        return
+    server = create_async_engine(parsed.set(database=""), pool_size=1)
+    try:
+        async with server.begin() as connection:
+            await connection.execute(
+                text(
+                    f"CREATE DATABASE IF NOT EXISTS `{parsed.database}` "
+                    "CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+                )
+            )
+    finally:
+        await server.dispose()
+
+
+async def drop_database(url: str | URL) -> None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" or not parsed.database:
+        return
+    server = create_async_engine(parsed.set(database=""), pool_size=1)
+    try:
+        async with server.begin() as connection:
+            await connection.execute(text(f"DROP DATABASE IF EXISTS `{parsed.database}`"))
+    finally:
+        await server.dispose()

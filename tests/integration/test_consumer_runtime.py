@@ -1,0 +1,199 @@
+"""The idempotent consumer runtime over the real broker, on a SQL store and on MongoDB."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aio_pika
+import pytest
+import sqlalchemy as sa
+from motor.motor_asyncio import AsyncIOMotorClient
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from contracts.clients import ClientVerified, VerifyClient
+from contracts.envelope import DEAD_LETTER_REASON_HEADER, Envelope, new_id
+from contracts.topology import Service, Topology
+from infra.messaging.broker import make_broker
+from infra.messaging.codec import Outgoing
+from infra.runtime import start_broker, subscribe
+from infra.stores.sql import make_engine
+from tests.support import probe
+from tests.support.observer import drain_queue, publish_raw, watch_replies
+from tests.support.servers import Server
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def engine(sql_database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(sql_database_url)
+    await probe.create_schema(engine)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def sql_probe(amqp_url: str, topology: Topology, engine: AsyncEngine) -> AsyncIterator[None]:
+    broker = make_broker(amqp_url, prefetch_count=8)
+    subscribe(
+        broker,
+        topology.command_queue(Service.CLIENTS),
+        probe.sql_consumer(broker, topology, engine),
+    )
+    await start_broker(broker, topology)
+    yield
+    await broker.stop()
+
+
+@pytest.fixture
+async def raw_connection(amqp_url: str) -> AsyncIterator[aio_pika.abc.AbstractRobustConnection]:
+    connection = await aio_pika.connect_robust(amqp_url)
+    async with connection:
+        yield connection
+
+
+def verify_client(saga_id: str, message_id: str | None = None) -> Outgoing:
+    envelope = Envelope.new(VerifyClient.message_type, saga_id)
+    if message_id is not None:
+        envelope = envelope.model_copy(update={"message_id": message_id})
+    return Outgoing.of(VerifyClient(client_id="client-1"), envelope)
+
+
+async def send(
+    connection: aio_pika.abc.AbstractRobustConnection, topology: Topology, outgoing: Outgoing
+) -> None:
+    properties = outgoing.amqp_properties()
+    properties["type"] = properties.pop("message_type")
+    await publish_raw(
+        connection, topology.commands.name, str(Service.CLIENTS), outgoing.body, **properties
+    )
+
+
+async def applied_count_sql(engine: AsyncEngine, saga_id: str) -> int | None:
+    async with engine.connect() as connection:
+        return (
+            await connection.execute(
+                sa.select(probe.effects.c.applied).where(probe.effects.c.saga_id == saga_id)
+            )
+        ).scalar_one_or_none()
+
+
+async def test_sql_inbox_applies_a_duplicate_once_and_answers_it_twice_the_same(
+    amqp_url: str, topology: Topology, sql_probe: None, engine: AsyncEngine, raw_connection: Any
+) -> None:
+    command = verify_client(saga_id=new_id())
+    async with watch_replies(amqp_url, topology) as replies:
+        await send(raw_connection, topology, command)
+        await send(raw_connection, topology, command)
+        first, second = await replies.wait_for(2)
+
+    assert await applied_count_sql(engine, command.envelope.saga_id) == 1
+    assert first.type == ClientVerified.message_type
+    assert first.message_id == second.message_id
+    assert first.body == second.body
+    assert first.correlation_id == command.envelope.saga_id
+    assert first.headers["x-causation-id"] == command.envelope.message_id
+
+
+async def test_mongo_inbox_applies_a_duplicate_once_and_answers_it_twice_the_same(
+    amqp_url: str,
+    topology: Topology,
+    mongodb_server: Server,
+    mongo_database_name: str,
+    raw_connection: Any,
+) -> None:
+    client: AsyncIOMotorClient[dict[str, Any]] = AsyncIOMotorClient(
+        mongodb_server.url, tz_aware=True
+    )
+    database = client[mongo_database_name]
+    broker = make_broker(amqp_url, prefetch_count=8)
+    subscribe(
+        broker,
+        topology.command_queue(Service.CLIENTS),
+        probe.mongo_consumer(broker, topology, database),
+    )
+    await start_broker(broker, topology)
+    try:
+        command = verify_client(saga_id=new_id())
+        async with watch_replies(amqp_url, topology) as replies:
+            await send(raw_connection, topology, command)
+            await send(raw_connection, topology, command)
+            first, second = await replies.wait_for(2)
+        effect = await database["probe_effects"].find_one({"_id": command.envelope.saga_id})
+    finally:
+        await broker.stop()
+        client.close()
+
+    assert effect is not None and effect["applied"] == 1
+    assert first.message_id == second.message_id
+    assert json.loads(first.body) == json.loads(second.body) == {"client_id": "client-1"}
+
+
+@pytest.mark.parametrize(
+    ("body", "properties", "reason_fragment"),
+    [
+        (
+            b"{not json",
+            {"type": VerifyClient.message_type},
+            "body is not a valid clients.VerifyClient.v1",
+        ),
+        (b'{"client_id": ""}', {"type": VerifyClient.message_type}, "client_id"),
+        (b'{"client_id": "c", "extra": 1}', {"type": VerifyClient.message_type}, "extra"),
+        (b'{"client_id": "c"}', {"type": "clients.Nonsense.v9"}, "unknown message type"),
+        (b'{"client_id": "c"}', {"type": "rooms.ReleaseHold.v1"}, "body is not a valid"),
+        (
+            b'{"reason": "x"}',
+            {"type": "rooms.ReleaseHold.v1"},
+            "does not handle rooms.ReleaseHold.v1",
+        ),
+        (
+            b'{"client_id": "c"}',
+            {"type": VerifyClient.message_type, "correlation_id": None},
+            "correlation_id (saga id)",
+        ),
+    ],
+    ids=[
+        "not-json",
+        "empty-field",
+        "unknown-field",
+        "unknown-type",
+        "wrong-body",
+        "wrong-queue",
+        "no-saga-id",
+    ],
+)
+async def test_a_malformed_message_is_dead_lettered_with_its_reason_and_the_next_is_processed(
+    amqp_url: str,
+    topology: Topology,
+    sql_probe: None,
+    engine: AsyncEngine,
+    raw_connection: Any,
+    body: bytes,
+    properties: dict[str, Any],
+    reason_fragment: str,
+) -> None:
+    saga_id = new_id()
+    bad_properties: dict[str, Any] = {
+        "message_id": new_id(),
+        "correlation_id": saga_id,
+        "timestamp": datetime.now(UTC),
+    } | properties
+    bad_properties = {k: v for k, v in bad_properties.items() if v is not None}
+    async with watch_replies(amqp_url, topology) as replies:
+        await publish_raw(
+            raw_connection, topology.commands.name, str(Service.CLIENTS), body, **bad_properties
+        )
+        good = verify_client(saga_id=new_id())
+        await send(raw_connection, topology, good)
+        (reply,) = await replies.wait_for(1)
+
+    dlq = topology.dead_letter_queue(topology.command_queue(Service.CLIENTS))
+    (dead,) = await drain_queue(raw_connection, dlq.name, expected=1)
+    assert reason_fragment in dead.headers[DEAD_LETTER_REASON_HEADER]
+    assert dead.body == body, "the dead letter keeps the original body for an operator to inspect"
+    assert reply.correlation_id == good.envelope.saga_id
+    assert await applied_count_sql(engine, good.envelope.saga_id) == 1
+    assert await applied_count_sql(engine, saga_id) is None

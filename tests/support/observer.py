@@ -1,0 +1,88 @@
+"""A test's own view of the broker: what replies and dead letters came out, over aio-pika."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+import aio_pika
+from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
+
+from contracts.topology import REPLIES_ROUTING_KEY, Topology
+
+
+@dataclass
+class Observed:
+    messages: list[AbstractIncomingMessage] = field(default_factory=list)
+    arrived: asyncio.Condition = field(default_factory=asyncio.Condition)
+
+    async def add(self, message: AbstractIncomingMessage) -> None:
+        async with self.arrived:
+            self.messages.append(message)
+            self.arrived.notify_all()
+
+    async def wait_for(self, count: int, timeout: float = 15.0) -> list[AbstractIncomingMessage]:
+        async with asyncio.timeout(timeout), self.arrived:
+            await self.arrived.wait_for(lambda: len(self.messages) >= count)
+        return list(self.messages)
+
+
+@asynccontextmanager
+async def watch_replies(amqp_url: str, topology: Topology) -> AsyncIterator[Observed]:
+    """Copy every reply on `booking.replies` to a private queue while the block runs."""
+    connection = await aio_pika.connect_robust(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        exchange = await channel.declare_exchange(
+            topology.replies.name, aio_pika.ExchangeType.DIRECT, durable=True
+        )
+        queue = await channel.declare_queue(
+            f"{topology.namespace}.observer.{uuid.uuid4().hex[:6]}", exclusive=True
+        )
+        await queue.bind(exchange, REPLIES_ROUTING_KEY)
+        observed = Observed()
+
+        async def collect(message: AbstractIncomingMessage) -> None:
+            await message.ack()
+            await observed.add(message)
+
+        await queue.consume(collect)
+        yield observed
+
+
+async def publish_raw(
+    connection: AbstractRobustConnection,
+    exchange_name: str,
+    routing_key: str,
+    body: bytes,
+    **properties: object,
+) -> None:
+    channel = await connection.channel(publisher_confirms=True)
+    exchange = await channel.get_exchange(exchange_name, ensure=True)
+    await exchange.publish(
+        aio_pika.Message(body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT, **properties),  # type: ignore[arg-type]
+        routing_key=routing_key,
+        mandatory=True,
+    )
+    await channel.close()
+
+
+async def drain_queue(
+    connection: AbstractRobustConnection, queue_name: str, expected: int, timeout: float = 15.0
+) -> list[AbstractIncomingMessage]:
+    """Take `expected` messages off a queue (acking them), waiting up to `timeout`."""
+    channel = await connection.channel()
+    queue = await channel.get_queue(queue_name, ensure=True)
+    taken: list[AbstractIncomingMessage] = []
+    async with asyncio.timeout(timeout):
+        while len(taken) < expected:
+            message = await queue.get(no_ack=False, fail=False)
+            if message is None:
+                await asyncio.sleep(0.05)
+                continue
+            await message.ack()
+            taken.append(message)
+    return taken
