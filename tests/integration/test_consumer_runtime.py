@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import aio_pika
@@ -154,6 +154,11 @@ async def test_mongo_inbox_applies_a_duplicate_once_and_answers_it_twice_the_sam
             {"type": VerifyClient.message_type, "correlation_id": None},
             "correlation_id (saga id)",
         ),
+        (
+            b'{"client_id": "c"}',
+            {"type": VerifyClient.message_type, "timestamp": None},
+            "timestamp",
+        ),
     ],
     ids=[
         "not-json",
@@ -163,6 +168,7 @@ async def test_mongo_inbox_applies_a_duplicate_once_and_answers_it_twice_the_sam
         "wrong-body",
         "wrong-queue",
         "no-saga-id",
+        "no-timestamp",
     ],
 )
 async def test_a_malformed_message_is_dead_lettered_with_its_reason_and_the_next_is_processed(
@@ -197,3 +203,33 @@ async def test_a_malformed_message_is_dead_lettered_with_its_reason_and_the_next
     assert reply.correlation_id == good.envelope.saga_id
     assert await applied_count_sql(engine, good.envelope.saga_id) == 1
     assert await applied_count_sql(engine, saga_id) is None
+
+
+async def test_a_message_that_keeps_failing_is_dead_lettered_with_the_error_and_nothing_is_kept(
+    amqp_url: str, topology: Topology, engine: AsyncEngine, raw_connection: Any
+) -> None:
+    async def broken_handler(
+        command: VerifyClient, envelope: Envelope, session: Any
+    ) -> ClientVerified:
+        await probe.verify_in_sql(command, envelope, session)
+        raise LookupError("client directory has no entry for client-1")
+
+    broker = make_broker(amqp_url, prefetch_count=8)
+    consumer = probe.sql_consumer(broker, topology, engine)
+    consumer.handlers = {VerifyClient: broken_handler}
+    subscribe(broker, topology.command_queue(Service.CLIENTS), consumer)
+    await start_broker(broker, topology)
+    try:
+        command = verify_client(saga_id=new_id())
+        await send(raw_connection, topology, command)
+        dlq = topology.dead_letter_queue(topology.command_queue(Service.CLIENTS))
+        (dead,) = await drain_queue(raw_connection, dlq.name, expected=1, timeout=60)
+    finally:
+        await broker.stop()
+
+    reason = dead.headers[DEAD_LETTER_REASON_HEADER]
+    assert "LookupError: client directory has no entry for client-1" in reason
+    assert dead.message_id == command.envelope.message_id
+    assert await applied_count_sql(engine, command.envelope.saga_id) is None, (
+        "every attempt rolled back"
+    )

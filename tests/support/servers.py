@@ -69,7 +69,8 @@ def rabbitmq() -> Iterator[Server]:
         yield Server(LOCAL_AMQP_URL, "local")
     else:
         raise ServerUnavailable(
-            "RabbitMQ: set AMQP_URL, start a Docker engine, or run rabbitmq-server on 127.0.0.1:5672"
+            "RabbitMQ: set AMQP_URL, start a Docker engine, "
+            "or run rabbitmq-server on 127.0.0.1:5672"
         )
 
 
