@@ -28,3 +28,6 @@ format: install
 
 clean:
 	rm -rf $(VENV) .run .pytest_cache .ruff_cache .mypy_cache
+
+up: install
+	$(BIN)/python -m infra.launcher

@@ -7,16 +7,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
+
+from infra.stores.embedded_mongo import EmbeddedMongoFailed, embedded_mongo, port_answers
 
 LOCAL_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 LOCAL_MYSQL_URL = "mysql+asyncmy://root@127.0.0.1:3306/"
@@ -41,18 +37,6 @@ def docker_engine_answers() -> bool:
     except Exception:
         return False
     return True
-
-
-def port_answers(host: str, port: int, timeout: float = 1.0) -> bool:
-    with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=timeout):
-        return True
-    return False
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextlib.contextmanager
@@ -110,51 +94,9 @@ def mongodb() -> Iterator[Server]:
 @contextlib.contextmanager
 def nx_27017() -> Iterator[str]:
     """An `nx-27017` MongoDB-protocol server as a child process on a free port."""
-    executable = shutil.which("nx-27017") or str(Path(sys.executable).parent / "nx-27017")
-    port = free_port()
     with tempfile.TemporaryDirectory(prefix="nx27017-") as data_dir:
-        log_file = Path(data_dir) / "server.log"
-        process = subprocess.Popen(
-            [
-                executable,
-                "--data-dir",
-                data_dir,
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-file",
-                str(log_file),
-                "--pid-file",
-                str(Path(data_dir) / "server.pid"),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.STDOUT,
-        )
         try:
-            wait_for_port("127.0.0.1", port, timeout=30, process=process, what="nx-27017")
-            yield f"mongodb://127.0.0.1:{port}/"
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-
-def wait_for_port(
-    host: str, port: int, timeout: float, process: subprocess.Popen[bytes] | None, what: str
-) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise ServerUnavailable(f"{what} exited with code {process.returncode}")
-        if port_answers(host, port, timeout=0.5):
-            return
-        time.sleep(0.1)
-    raise ServerUnavailable(f"{what} did not answer on {host}:{port} within {timeout}s")
-
-
-def host_port(url: str) -> tuple[str, int]:
-    parsed = urlparse(url)
-    return parsed.hostname or "127.0.0.1", parsed.port or 0
+            with embedded_mongo(Path(data_dir)) as url:
+                yield url
+        except EmbeddedMongoFailed as exc:
+            raise ServerUnavailable(f"MongoDB-protocol server: {exc}") from exc
