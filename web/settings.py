@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
+
+from pydantic import Field
+
 from infra.settings import CommonSettings
 
 
@@ -12,3 +16,14 @@ class WebSettings(CommonSettings):
     clients_url: str = "http://127.0.0.1:5002"
     reservations_url: str = "http://127.0.0.1:5003"
     orchestrator_url: str = "http://127.0.0.1:5004"
+    upstream_timeout_seconds: float = 10.0
+    # Tokens signed with this secret; `make up` hands one to both web processes. The default is
+    # a fresh random secret per process, so nothing secret is ever written in the repository.
+    token_secret: str = Field(default_factory=lambda: secrets.token_urlsafe(32), min_length=16)
+    token_ttl_minutes: int = 12 * 60
+    agent_username: str = "agent"
+    agent_password: str = "agent-demo"
+    agent_agency_id: str = "agency-lome"
+    operator_username: str = "operator"
+    operator_password: str = "operator-demo"
+    sse_keepalive_seconds: float = 15.0

@@ -1,0 +1,42 @@
+"""The web process's own subscription to saga progress events, feeding the ProgressHub."""
+
+from __future__ import annotations
+
+import uuid
+
+import structlog
+from faststream.middlewares import AckPolicy
+from faststream.rabbit import RabbitBroker, RabbitMessage, RabbitQueue
+
+from contracts.booking import SagaProgressed
+from contracts.topology import PROGRESS_ROUTING_PREFIX, Topology
+from infra.messaging.codec import InvalidMessage, decode
+from web.progress import ProgressHub
+
+log = structlog.get_logger(__name__)
+
+
+def subscribe_progress(
+    broker: RabbitBroker, topology: Topology, hub: ProgressHub, service: str
+) -> None:
+    # A private, self-deleting queue: live progress matters only while this process listens;
+    # the durable truth is the orchestrator's saga store, read when a stream opens.
+    queue = RabbitQueue(
+        f"{topology.namespace or 'booking'}.{service}.progress.{uuid.uuid4().hex[:8]}",
+        auto_delete=True,
+        exclusive=True,
+        routing_key=f"{PROGRESS_ROUTING_PREFIX}.#",
+    )
+
+    async def on_progress(message: RabbitMessage) -> None:
+        try:
+            decoded = decode(message.raw_message)
+        except InvalidMessage as exc:
+            log.warning("ignoring malformed progress event", reason=exc.reason)
+            return
+        if isinstance(decoded.message, SagaProgressed):
+            hub.publish(decoded.envelope.saga_id, decoded.message)
+
+    broker.subscriber(queue, topology.events, ack_policy=AckPolicy.ACK_FIRST, no_reply=True)(
+        on_progress
+    )

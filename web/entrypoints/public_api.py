@@ -1,0 +1,248 @@
+"""The public API on port 5000: the paths and fields other systems rely on."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
+from fastapi.security import OAuth2PasswordRequestForm
+from fastapi.sse import EventSourceResponse, ServerSentEvent
+
+from contracts.booking import CancelBooking, StartBooking
+from contracts.envelope import Envelope
+from contracts.topology import Service
+from contracts.values import Stay
+from infra.messaging.publisher import Publisher
+from web.auth import CurrentUser, User, authenticate, issue_token
+from web.bookings import (
+    TERMINAL,
+    BookingRequest,
+    CancelRequest,
+    booking_id_for,
+    booking_view,
+    links,
+)
+from web.progress import ProgressHub
+from web.upstream import Upstreams, call
+
+router = APIRouter(prefix="/api")
+IdempotencyKey = Annotated[
+    str, Header(alias="Idempotency-Key", min_length=8, max_length=64, pattern=r"^[\x21-\x7e]+$")
+]
+
+
+def upstreams(request: Request) -> Upstreams:
+    return request.app.state.upstreams  # type: ignore[no-any-return]
+
+
+def publisher(request: Request) -> Publisher:
+    return request.app.state.publisher  # type: ignore[no-any-return]
+
+
+Services = Annotated[Upstreams, Depends(upstreams)]
+Broker = Annotated[Publisher, Depends(publisher)]
+
+
+@router.post("/auth/token", tags=["auth"])
+async def token(
+    request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]
+) -> dict[str, str]:
+    user = authenticate(request.app.state.settings, form.username, form.password)
+    if user is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="Wrong username or password.")
+    return {"access_token": issue_token(request.app.state.settings, user), "token_type": "bearer"}
+
+
+@router.get("/availability", tags=["search"])
+async def availability(
+    user: CurrentUser,
+    services: Services,
+    check_in: str,
+    check_out: str,
+    guests: Annotated[int, Query(ge=1, le=12)] = 1,
+    city: str | None = None,
+    country: str | None = None,
+    hotel_id: str | None = None,
+    max_price: str | None = None,
+) -> Any:
+    params = {
+        "check_in": check_in,
+        "check_out": check_out,
+        "guests": guests,
+        "city": city,
+        "country": country,
+        "hotel_id": hotel_id,
+        "max_price": max_price,
+    }
+    params = {name: value for name, value in params.items() if value is not None}
+    response = await call(services.rooms, "GET", "/availability", params=params)
+    return response.json()
+
+
+@router.post("/clients", status_code=status.HTTP_201_CREATED, tags=["clients"])
+async def create_client(user: CurrentUser, services: Services, request: Request) -> Any:
+    body = await _json_body(request)
+    return (await call(services.clients, "POST", "/clients", json=body)).json()
+
+
+@router.get("/clients", tags=["clients"])
+async def search_clients(
+    user: CurrentUser,
+    services: Services,
+    q: Annotated[str, Query(max_length=200)] = "",
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Any:
+    params = {"q": q, "limit": limit, "offset": offset}
+    return (await call(services.clients, "GET", "/clients", params=params)).json()
+
+
+@router.get("/clients/{client_id}", tags=["clients"])
+async def read_client(user: CurrentUser, services: Services, client_id: str) -> Any:
+    return (await call(services.clients, "GET", f"/clients/{client_id}")).json()
+
+
+@router.post("/bookings", status_code=status.HTTP_202_ACCEPTED, tags=["bookings"])
+async def start_booking(
+    user: CurrentUser, broker: Broker, services: Services, body: BookingRequest, key: IdempotencyKey
+) -> dict[str, Any]:
+    booking_id = booking_id_for(user.agency_id, key)
+    command = StartBooking(
+        idempotency_key=key,
+        agency_id=user.agency_id,
+        agent_id=user.username,
+        client_id=body.client_id,
+        hotel_id=body.hotel_id,
+        room_type_id=body.room_type_id,
+        stay=Stay(check_in=body.check_in, check_out=body.check_out),
+        guests=body.guests,
+    )
+    try:
+        await broker.send_command(
+            Service.ORCHESTRATOR, command, Envelope.new(command.message_type, booking_id)
+        )
+    except Exception as exc:  # the agent must know the booking was not taken
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            detail="The booking could not be submitted (message broker unreachable); "
+            "retry with the same Idempotency-Key.",
+        ) from exc
+    saga = await _saga_or_none(services, booking_id)
+    status_now = saga["state"] if saga else "PENDING"
+    return {"booking_id": booking_id, "status": status_now, "links": links(booking_id)}
+
+
+@router.get("/bookings", tags=["bookings"])
+async def list_bookings(
+    user: CurrentUser,
+    services: Services,
+    client_id: str | None = None,
+    status_filter: Annotated[str | None, Query(alias="status", max_length=20)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    params: dict[str, Any] = {"limit": limit, "offset": offset}
+    if client_id:
+        params["client_id"] = client_id
+    if status_filter:
+        params["state"] = status_filter.upper()
+    if not user.is_operator:
+        params["agency_id"] = user.agency_id
+    page = (await call(services.orchestrator, "GET", "/sagas", params=params)).json()
+    return {**page, "items": [booking_view(saga) for saga in page["items"]]}
+
+
+@router.get("/bookings/{booking_id}", tags=["bookings"])
+async def read_booking(user: CurrentUser, services: Services, booking_id: str) -> dict[str, Any]:
+    return booking_view(await _visible_saga(user, services, booking_id))
+
+
+@router.post(
+    "/bookings/{booking_id}/cancel", status_code=status.HTTP_202_ACCEPTED, tags=["bookings"]
+)
+async def cancel_booking(
+    user: CurrentUser,
+    broker: Broker,
+    services: Services,
+    booking_id: str,
+    body: CancelRequest | None = None,
+) -> dict[str, Any]:
+    saga = await _visible_saga(user, services, booking_id)
+    if saga["state"] not in ("CONFIRMED", "CANCELLING", "CANCELLED"):
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            detail=f"Only a confirmed booking can be cancelled; this one is {saga['state']}.",
+        )
+    reason = (body or CancelRequest()).reason
+    command = CancelBooking(booking_saga_id=booking_id, requested_by=user.username, reason=reason)
+    try:
+        await broker.send_command(
+            Service.ORCHESTRATOR, command, Envelope.new(command.message_type, booking_id)
+        )
+    except Exception as exc:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            detail="The cancellation could not be submitted (message broker unreachable).",
+        ) from exc
+    return {"booking_id": booking_id, "status": "CANCELLING", "links": links(booking_id)}
+
+
+@router.get("/bookings/{booking_id}/events", response_class=EventSourceResponse, tags=["bookings"])
+async def booking_events(
+    request: Request, user: CurrentUser, services: Services, booking_id: str
+) -> AsyncIterator[ServerSentEvent]:
+    hub: ProgressHub = request.app.state.progress
+    keepalive: float = request.app.state.settings.sse_keepalive_seconds
+    async with hub.follow(booking_id) as progress:  # follow first, so no step falls in a gap
+        saga = await _saga_or_none(services, booking_id)
+        if saga is not None:
+            _check_visible(user, saga)
+            yield ServerSentEvent(event="state", data=booking_view(saga))
+            if saga["state"] in TERMINAL:
+                return
+        while True:
+            try:
+                event = await asyncio.wait_for(progress.get(), keepalive)
+            except TimeoutError:
+                yield ServerSentEvent(comment="keep-alive")
+                continue
+            yield ServerSentEvent(event="step", data=event.model_dump(mode="json"))
+            if event.terminal:
+                final = await _saga_or_none(services, booking_id)
+                if final is not None:
+                    yield ServerSentEvent(event="state", data=booking_view(final))
+                return
+
+
+async def _saga_or_none(services: Upstreams, booking_id: str) -> dict[str, Any] | None:
+    try:
+        return (await call(services.orchestrator, "GET", f"/sagas/{booking_id}")).json()  # type: ignore[no-any-return]
+    except HTTPException as exc:
+        if exc.status_code == status.HTTP_404_NOT_FOUND:
+            return None
+        raise
+
+
+async def _visible_saga(user: User, services: Upstreams, booking_id: str) -> dict[str, Any]:
+    saga = await _saga_or_none(services, booking_id)
+    if saga is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No booking with this id.")
+    _check_visible(user, saga)
+    return saga
+
+
+def _check_visible(user: User, saga: dict[str, Any]) -> None:
+    agency = (saga.get("data") or {}).get("agency_id")
+    if not user.is_operator and agency != user.agency_id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No booking with this id.")
+
+
+async def _json_body(request: Request) -> Any:
+    try:
+        return await request.json()
+    except ValueError as exc:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_ENTITY, detail="The body must be JSON."
+        ) from exc
