@@ -1,0 +1,1 @@
+"""The reservations service: one MongoDB document per booking, with its confirmation code."""

@@ -1,0 +1,17 @@
+"""`python -m reservations`: the reservations service on its HTTP port."""
+
+from __future__ import annotations
+
+import uvicorn
+
+from reservations.entrypoints.app import create_app
+from reservations.settings import ReservationsSettings
+
+
+def main() -> None:
+    settings = ReservationsSettings()
+    uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port)
+
+
+if __name__ == "__main__":
+    main()

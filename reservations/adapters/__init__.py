@@ -1,0 +1,1 @@
+"""The reservations store (MongoDB) as documents and a repository."""

@@ -1,0 +1,1 @@
+"""Pure rules of reservations: no I/O."""

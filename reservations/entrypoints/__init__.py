@@ -1,0 +1,1 @@
+"""The reservations service's HTTP app and its composition root."""

@@ -1,0 +1,75 @@
+"""The composition root: store, broker, consumer and HTTP routes, built in the lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from contracts.reservations import CancelReservation, WriteReservation
+from contracts.topology import Service, Topology
+from infra.http import probes_router
+from infra.logging import configure_logging
+from infra.messaging.broker import make_broker
+from infra.messaging.consumer import CommandConsumer
+from infra.messaging.errors import MONGO_TRANSIENT
+from infra.messaging.publisher import Publisher
+from infra.runtime import broker_ping, start_broker, subscribe
+from infra.stores.mongo import database, make_client
+from infra.stores.mongo_inbox import MongoInbox
+from reservations.adapters.repository import ReservationRepository
+from reservations.entrypoints.api import router as reservations_router
+from reservations.handlers import handle_cancel_reservation, handle_write_reservation
+from reservations.settings import ReservationsSettings
+
+SERVICE = "reservations"
+
+
+def create_app(settings: ReservationsSettings | None = None) -> FastAPI:
+    settings = settings or ReservationsSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(SERVICE, settings.log_level, settings.log_json)
+        client = make_client(settings.reservations_mongo_url)
+        store = database(client, settings.reservations_mongo_database)
+        try:
+            repository = ReservationRepository(store)
+            inbox = MongoInbox(store)
+            await repository.ensure_indexes()
+            await inbox.ensure_indexes()
+            topology = Topology(settings.booking_namespace)
+            broker = make_broker(settings.amqp_url, settings.prefetch_count)
+            consumer = CommandConsumer(
+                queue_name=topology.command_queue(Service.RESERVATIONS).name,
+                inbox=inbox,
+                handlers={
+                    WriteReservation: handle_write_reservation,
+                    CancelReservation: handle_cancel_reservation,
+                },
+                publisher=Publisher(broker, topology, source=SERVICE),
+                transient_errors=MONGO_TRANSIENT,
+            )
+            subscribe(broker, topology.command_queue(Service.RESERVATIONS), consumer)
+            await start_broker(broker, topology)
+            app.state.repository, app.state.store, app.state.broker = repository, store, broker
+            try:
+                yield
+            finally:
+                await broker.stop()
+        finally:
+            client.close()
+
+    app = FastAPI(title="reservations", lifespan=lifespan)
+    app.include_router(reservations_router)
+    app.include_router(
+        probes_router(
+            SERVICE,
+            {
+                "broker": lambda: broker_ping(app.state.broker),
+                "store": lambda: app.state.store.command("ping"),
+            },
+        )
+    )
+    return app
