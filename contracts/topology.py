@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 from faststream.rabbit import ExchangeType, QueueType, RabbitExchange, RabbitQueue
+from faststream.rabbit.schemas.queue import QuorumQueueArgs
 
 DELIVERY_LIMIT = 5
 
@@ -62,7 +62,7 @@ class Topology:
 
     def _work_queue(self, name: str, routing_key: str) -> RabbitQueue:
         full_name = self._name(name)
-        arguments: dict[str, Any] = {
+        arguments: QuorumQueueArgs = {
             "x-dead-letter-exchange": self.dead_letters.name,
             "x-dead-letter-routing-key": full_name,
             "x-delivery-limit": DELIVERY_LIMIT,
@@ -71,7 +71,7 @@ class Topology:
             full_name,
             queue_type=QueueType.QUORUM,
             durable=True,
-            arguments=arguments,  # type: ignore[arg-type]
+            arguments=arguments,
             routing_key=routing_key,
         )
 

@@ -93,7 +93,7 @@ def decode_envelope(raw: AbstractIncomingMessage) -> Envelope:
             saga_id=str(saga_id),
             causation_id=_header(raw, CAUSATION_ID_HEADER),
             message_type=str(raw.type),
-            occurred_at=occurred_at,  # type: ignore[arg-type]
+            occurred_at=occurred_at,
         )
     except ValidationError as exc:
         raise InvalidMessage(f"bad envelope: {_describe(exc)}") from exc

@@ -19,7 +19,7 @@ import structlog
 from aio_pika.abc import AbstractIncomingMessage
 from faststream.rabbit import RabbitMessage
 
-from contracts.base import Command
+from contracts.base import Message
 from contracts.topology import DELIVERY_LIMIT
 from infra.messaging.codec import Decoded, InvalidMessage, decode
 from infra.messaging.inbox import Handler, Inbox
@@ -34,7 +34,7 @@ log = structlog.get_logger(__name__)
 class CommandConsumer:
     queue_name: str
     inbox: Inbox
-    handlers: Mapping[type[Command], Handler]
+    handlers: Mapping[type[Message], Handler]
     publisher: Publisher
     transient_errors: tuple[type[BaseException], ...]
     transient_backoff: Backoff = field(default_factory=Backoff)
