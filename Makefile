@@ -21,6 +21,7 @@ test-unit: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy contracts infra web
 
 format: install
 	$(BIN)/ruff format .
