@@ -1,0 +1,1 @@
+"""The clients service: the platform's only store of personal data (names, contacts, documents)."""

@@ -1,0 +1,18 @@
+"""`python -m clients`: the clients service on `HTTP_PORT` (5002 by default)."""
+
+from __future__ import annotations
+
+import uvicorn
+
+from clients.entrypoints.app import create_app
+from clients.entrypoints.serve import server_config
+from clients.settings import ClientsSettings
+
+
+def main() -> None:
+    settings = ClientsSettings()
+    uvicorn.Server(server_config(create_app(settings), settings)).run()
+
+
+if __name__ == "__main__":
+    main()

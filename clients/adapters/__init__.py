@@ -1,0 +1,1 @@
+"""The clients store: tables, queries, migrations and demo data."""

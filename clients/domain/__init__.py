@@ -1,0 +1,1 @@
+"""Pure rules of the clients service: no I/O."""

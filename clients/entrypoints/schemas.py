@@ -1,0 +1,93 @@
+"""The HTTP API's request and response bodies."""
+
+from __future__ import annotations
+
+from typing import Annotated, Self
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from clients.domain import rules
+from clients.domain.model import Client, ClientDetails, ClientStatus, DocumentType
+
+# Generous caps checked before normalization, so a huge value is refused cheaply.
+Name = Annotated[str, Field(max_length=300), AfterValidator(rules.normalize_name)]
+Email = Annotated[str, Field(max_length=400), AfterValidator(rules.normalize_email)]
+Phone = Annotated[str, Field(max_length=40), AfterValidator(rules.normalize_phone)]
+Country = Annotated[str, Field(max_length=10), AfterValidator(rules.normalize_country)]
+DocumentNumber = Annotated[
+    str, Field(max_length=100), AfterValidator(rules.normalize_document_number)
+]
+
+
+def _reason(raw: str) -> str:
+    reason = " ".join(raw.split())
+    if not reason:
+        raise ValueError("must not be blank")
+    return reason
+
+
+class NewClientIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    first_name: Name
+    last_name: Name
+    email: Email
+    phone: Phone
+    nationality: Country
+    document_type: DocumentType | None = None
+    document_number: DocumentNumber | None = None
+
+    @model_validator(mode="after")
+    def _document_whole(self) -> Self:
+        if (self.document_type is None) != (self.document_number is None):
+            raise ValueError("document_type and document_number must be given together")
+        return self
+
+    def details(self) -> ClientDetails:
+        return ClientDetails(**self.model_dump())
+
+
+class BlockIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_reason)]
+
+
+class ClientOut(BaseModel):
+    id: str
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    nationality: str
+    document_type: DocumentType | None
+    document_number: str | None
+    status: ClientStatus
+    blocked_reason: str | None
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+
+    @classmethod
+    def of(cls, client: Client) -> ClientOut:
+        details = client.details
+        return cls(
+            id=client.id,
+            first_name=details.first_name,
+            last_name=details.last_name,
+            email=details.email,
+            phone=details.phone,
+            nationality=details.nationality,
+            document_type=details.document_type,
+            document_number=details.document_number,
+            status=client.status,
+            blocked_reason=client.blocked_reason,
+            created_at=client.created_at,
+            updated_at=client.updated_at,
+        )
+
+
+class ClientPage(BaseModel):
+    items: list[ClientOut]
+    total: int
+    limit: int
+    offset: int
