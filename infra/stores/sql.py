@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -34,9 +36,13 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
 
 
 async def create_database_if_missing(url: str | URL) -> None:
-    """Create the MySQL database named in `url` (SQLite files create themselves)."""
+    """Create the MySQL database named in `url`, or the folder of a SQLite file."""
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" or not parsed.database:
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        return
+    if not parsed.database:
         return
     server = create_async_engine(parsed.set(database=""), pool_size=1)
     try:
