@@ -43,7 +43,16 @@ class Publisher:
         await self.publish(reply, self._topology.replies, REPLIES_ROUTING_KEY)
 
     async def publish_event(self, event: Event, envelope: Envelope, routing_key: str) -> None:
-        await self.publish(Outgoing.of(event, envelope), self._topology.events, routing_key)
+        await self.publish_to_events(Outgoing.of(event, envelope), routing_key)
+
+    async def publish_to_events(
+        self, outgoing: Outgoing, routing_key: str, **overrides: Any
+    ) -> None:
+        # Events go to a topic exchange: with nobody subscribed, "delivered to every subscriber
+        # there is" is success, so they are not mandatory (commands and replies are).
+        await self.publish(
+            outgoing, self._topology.events, routing_key, mandatory=False, **overrides
+        )
 
     async def publish_public(
         self, event: Event, envelope: Envelope, name: str
@@ -58,11 +67,8 @@ class Publisher:
             data=event,
         )
         outgoing = Outgoing(envelope, cloud_event.model_dump_json().encode())
-        await self.publish(
-            outgoing,
-            self._topology.events,
-            self._topology.public_routing_key(name),
-            content_type=CLOUDEVENTS_CONTENT_TYPE,
+        await self.publish_to_events(
+            outgoing, self._topology.public_routing_key(name), content_type=CLOUDEVENTS_CONTENT_TYPE
         )
         return cloud_event
 
@@ -71,6 +77,7 @@ class Publisher:
         outgoing: Outgoing,
         exchange: RabbitExchange,
         routing_key: str,
+        mandatory: bool = True,
         **overrides: Any,
     ) -> None:
         properties = outgoing.amqp_properties() | overrides
@@ -79,7 +86,7 @@ class Publisher:
             exchange=exchange,
             routing_key=routing_key,
             persist=True,
-            mandatory=True,
+            mandatory=mandatory,
             **properties,
         )
         _ensure_confirmed(confirmation, outgoing.envelope.message_type)

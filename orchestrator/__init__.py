@@ -1,0 +1,1 @@
+"""The saga orchestrator: durable booking and cancellation sagas over the broker."""

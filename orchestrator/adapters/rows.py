@@ -1,0 +1,146 @@
+"""Sagas, history entries and outgoing messages to and from rows of the saga store."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from contracts.topology import Topology
+from orchestrator.domain.messages import Decision
+from orchestrator.domain.model import BookingData, Phase, Saga, SagaState, StepRecord, StepStatus
+
+COMMANDS, EVENTS, PUBLIC = "commands", "events", "public"
+
+
+def naive_utc(instant: datetime | None) -> datetime | None:
+    return None if instant is None else instant.astimezone(UTC).replace(tzinfo=None)
+
+
+def aware(instant: datetime | None) -> datetime | None:
+    # MySQL and SQLite DATETIME columns give back naive values; every instant stored is UTC.
+    return None if instant is None else instant.replace(tzinfo=UTC)
+
+
+def _step_to_json(record: StepRecord) -> dict[str, Any]:
+    return {
+        "name": record.name,
+        "status": str(record.status),
+        "attempts": record.attempts,
+        "sends": record.sends,
+        "started_at": record.started_at.isoformat(),
+        "due_at": record.due_at.isoformat() if record.due_at else None,
+        "decided_at": record.decided_at.isoformat() if record.decided_at else None,
+        "outcome": record.outcome,
+        "message_ids": list(record.message_ids),
+    }
+
+
+def _step_from_json(value: Mapping[str, Any]) -> StepRecord:
+    def instant(key: str) -> datetime | None:
+        return datetime.fromisoformat(value[key]) if value.get(key) else None
+
+    return StepRecord(
+        name=value["name"],
+        status=StepStatus(value["status"]),
+        attempts=value["attempts"],
+        sends=value["sends"],
+        started_at=datetime.fromisoformat(value["started_at"]),
+        due_at=instant("due_at"),
+        decided_at=instant("decided_at"),
+        outcome=value.get("outcome"),
+        message_ids=tuple(value.get("message_ids", ())),
+    )
+
+
+def saga_row(saga: Saga) -> dict[str, Any]:
+    data = saga.data
+    return {
+        "saga_id": saga.saga_id,
+        "kind": saga.kind,
+        "definition_version": saga.definition_version,
+        "state": str(saga.state),
+        "phase": str(saga.phase),
+        "data": data.model_dump(mode="json"),
+        "steps": [_step_to_json(s) for s in saga.steps.values()],
+        "compensations": list(saga.compensations) if saga.compensations is not None else None,
+        "seen_message_ids": list(saga.seen_message_ids),
+        "version": saga.revision,
+        "idempotency_key": saga.idempotency_key,
+        "agency_id": data.agency_id,
+        "client_id": data.client_id,
+        "hotel_id": data.hotel_id,
+        "created_at": naive_utc(saga.created_at),
+        "updated_at": naive_utc(saga.updated_at),
+        "next_deadline_at": naive_utc(saga.next_deadline_at),
+        "failure_reason": saga.failure_reason,
+    }
+
+
+def saga_from_row(row: Mapping[Any, Any]) -> Saga:
+    steps = [_step_from_json(s) for s in row["steps"]]
+    compensations = row["compensations"]
+    return Saga(
+        saga_id=row["saga_id"],
+        kind=row["kind"],
+        definition_version=row["definition_version"],
+        idempotency_key=row["idempotency_key"],
+        state=SagaState(row["state"]),
+        phase=Phase(row["phase"]),
+        data=BookingData.model_validate(row["data"]),
+        created_at=aware(row["created_at"]),  # type: ignore[arg-type]
+        updated_at=aware(row["updated_at"]),  # type: ignore[arg-type]
+        steps={s.name: s for s in steps},
+        compensations=tuple(compensations) if compensations is not None else None,
+        failure_reason=row["failure_reason"],
+        seen_message_ids=tuple(row["seen_message_ids"]),
+        revision=row["version"],
+    )
+
+
+def history_rows(decision: Decision, at: datetime) -> list[dict[str, Any]]:
+    return [
+        {
+            "saga_id": decision.saga.saga_id,
+            "at": naive_utc(at),
+            "direction": entry.direction,
+            "message_type": entry.message_type,
+            "message_id": entry.message_id,
+            "payload": entry.payload,
+            "attempt": entry.attempt,
+            "note": (entry.note or "")[:500] or None,
+        }
+        for entry in decision.history
+    ]
+
+
+def outbox_rows(
+    decision: Decision, topology: Topology, causation_id: str | None, at: datetime
+) -> list[dict[str, Any]]:
+    saga = decision.saga
+    rows: list[dict[str, Any]] = []
+
+    def add(message_id: str, exchange: str, routing_key: str, message: Any) -> None:
+        rows.append(
+            {
+                "message_id": message_id,
+                "saga_id": saga.saga_id,
+                "exchange": exchange,
+                "routing_key": routing_key,
+                "message_type": message.message_type,
+                "body": message.model_dump_json(),
+                "causation_id": causation_id,
+                "occurred_at": naive_utc(at),
+                "created_at": naive_utc(at),
+                "sent_at": None,
+            }
+        )
+
+    for command in decision.commands:
+        add(command.message_id, COMMANDS, str(command.service), command.command)
+    for event in decision.events:
+        if event.public_name is None:
+            add(event.message_id, EVENTS, topology.progress_routing_key(saga.kind), event.event)
+        else:
+            add(event.message_id, PUBLIC, event.public_name, event.event)
+    return rows

@@ -1,0 +1,118 @@
+"""Moving a saga along its steps: start the next stage, time steps out, compensate, finish."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from orchestrator.domain import reasons
+from orchestrator.domain.model import Phase, SagaState, StepRecord, StepStatus
+from orchestrator.domain.work import Work
+
+
+def advance(work: Work, step: str | None = None) -> None:
+    """Start whatever can start now; finish the saga when its phase has nothing left to do."""
+    saga = work.saga
+    if saga.terminal or saga.state == SagaState.STUCK:
+        return
+    if saga.phase == Phase.FORWARD:
+        if _run_stages(work, work.definition.forward):
+            work.finish(SagaState.CONFIRMED, step)
+    elif saga.phase == Phase.CANCELLING:
+        if _run_stages(work, work.definition.cancellation):
+            work.finish(SagaState.CANCELLED, step)
+    elif _compensate(work):
+        work.finish(SagaState.FAILED, step)
+
+
+def _run_stages(work: Work, stages: tuple[tuple[str, ...], ...]) -> bool:
+    """Start the first unfinished stage's missing steps; True once every stage succeeded."""
+    for stage in stages:
+        records = [work.saga.steps.get(name) for name in stage]
+        if all(r is not None and r.status == StepStatus.SUCCEEDED for r in records):
+            continue
+        for name, record in zip(stage, records, strict=True):
+            if record is None:
+                work.send(name, attempts=1)
+        return False
+    return True
+
+
+def _compensate(work: Work) -> bool:
+    """Undo, in reverse order, every forward step that started and did not plainly fail.
+
+    Nothing is undone while a forward step is still in flight: its outcome decides whether
+    it needs undoing, and an undo overtaking its own step would leave the step done.
+    """
+    if work.saga.in_flight(_forward_names(work)):
+        return False
+    if work.saga.compensations is None:
+        work.update(compensations=_plan_compensations(work))
+    return _run_stages(work, tuple((name,) for name in work.saga.compensations or ()))
+
+
+def _forward_names(work: Work) -> tuple[str, ...]:
+    return tuple(name for stage in work.definition.forward for name in stage)
+
+
+def _plan_compensations(work: Work) -> tuple[str, ...]:
+    undone = (StepStatus.SUCCEEDED, StepStatus.TIMED_OUT)
+    plan = [
+        work.definition.step(record.name).compensation
+        for record in work.saga.steps.values()
+        if work.definition.is_forward(record.name) and record.status in undone
+    ]
+    return tuple(name for name in reversed(plan) if name is not None)
+
+
+def begin_compensation(work: Work, reason: str, step: str | None) -> None:
+    if work.saga.phase == Phase.COMPENSATING:
+        return
+    work.update(phase=Phase.COMPENSATING, failure_reason=reason)
+    for record in work.saga.in_flight(_forward_names(work)):
+        if record.status == StepStatus.BACKING_OFF:  # sent, unanswered: undo it as it stands
+            work.decide(record.name, StepStatus.TIMED_OUT, "abandoned")
+    work.set_state(SagaState.COMPENSATING, step, reason)
+
+
+def reach_milestone(work: Work, step: str) -> None:
+    succeeded = {n for n, r in work.saga.steps.items() if r.status == StepStatus.SUCCEEDED}
+    reached = SagaState.PENDING
+    for milestone in work.definition.milestones:
+        if milestone.steps <= succeeded:
+            reached = milestone.state
+    if reached != SagaState.CONFIRMED:  # confirmation is announced by `finish`
+        work.set_state(reached, step)
+
+
+def time_out(work: Work, record: StepRecord) -> None:
+    """The step's deadline passed: resend after a backoff, give up, or wait no longer."""
+    step = work.definition.step(record.name)
+    command_type = step.build_command(work.saga).message_type
+    abandoning = work.saga.phase == Phase.COMPENSATING and work.definition.is_forward(record.name)
+    if record.status == StepStatus.BACKING_OFF and not abandoning:
+        work.send(record.name, attempts=record.attempts + 1)
+        return
+    work.note(
+        "timeout",
+        command_type,
+        f"{record.name}: no reply to attempt {record.attempts}",
+        attempt=record.attempts,
+    )
+    if abandoning:
+        work.decide(record.name, StepStatus.TIMED_OUT, "timeout")
+    elif record.attempts < step.retry.max_attempts:
+        delay = step.retry.delay(record.attempts, f"{work.saga.saga_id}/{record.name}")
+        work.put_step(replace(record, status=StepStatus.BACKING_OFF, due_at=work.now + delay))
+    else:
+        work.decide(record.name, StepStatus.TIMED_OUT, "timeout")
+        _exhausted(work, record.name)
+
+
+def _exhausted(work: Work, name: str) -> None:
+    step = work.definition.step(name)
+    if work.definition.is_forward(name):
+        begin_compensation(work, reasons.no_answer(step.service), name)
+        return
+    detail = f"{name} got no answer after {step.retry.max_attempts} attempts; an operator must act."
+    work.note("timeout", "stuck", detail)
+    work.set_state(SagaState.STUCK, name, detail)

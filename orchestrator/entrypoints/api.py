@@ -1,0 +1,89 @@
+"""Operators' HTTP API: list sagas, read one with its history, retry or compensate it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime
+
+from orchestrator.adapters.queries import SagaFilter, history, list_sagas
+from orchestrator.adapters.rows import saga_row
+from orchestrator.adapters.saga_store import SagaStore
+from orchestrator.domain.messages import Incoming, OperatorCompensate, OperatorRetry
+from orchestrator.domain.model import SagaState
+from orchestrator.service_layer.sagas import SagaService, UnknownSaga
+
+router = APIRouter(prefix="/sagas", tags=["sagas"])
+Id = Annotated[str, Query(min_length=1, max_length=64)]
+
+
+def _store(request: Request) -> SagaStore:
+    store: SagaStore = request.app.state.store
+    return store
+
+
+@router.get("")
+async def list_all(
+    request: Request,
+    state: SagaState | None = None,
+    hotel_id: Id | None = None,
+    client_id: Id | None = None,
+    agency_id: Id | None = None,
+    created_from: Annotated[AwareDatetime | None, Query(alias="from")] = None,
+    created_to: Annotated[AwareDatetime | None, Query(alias="to")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    where = SagaFilter(
+        str(state) if state else None, hotel_id, client_id, agency_id, created_from, created_to
+    )
+    items, total = await list_sagas(_store(request).engine, where, limit, offset)
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+@router.get("/{saga_id}")
+async def one(request: Request, saga_id: str) -> dict[str, Any]:
+    store = _store(request)
+    saga = await store.get(saga_id)
+    if saga is None:
+        raise HTTPException(404, f"no saga {saga_id!r}")
+    row = saga_row(saga)
+    return {
+        **{k: v for k, v in row.items() if k not in ("seen_message_ids", "version")},
+        "created_at": saga.created_at,
+        "updated_at": saga.updated_at,
+        "next_deadline_at": saga.next_deadline_at,
+        "revision": saga.revision,
+        "history": await history(store.engine, saga_id),
+    }
+
+
+@router.post("/{saga_id}/retry")
+async def retry(request: Request, saga_id: str) -> JSONResponse:
+    return await _act(request, saga_id, OperatorRetry("operator"))
+
+
+@router.post("/{saga_id}/compensate")
+async def compensate(request: Request, saga_id: str) -> JSONResponse:
+    return await _act(request, saga_id, OperatorCompensate("operator"))
+
+
+async def _act(request: Request, saga_id: str, action: Incoming) -> JSONResponse:
+    store, sagas = _store(request), request.app.state.sagas
+    assert isinstance(sagas, SagaService)
+    before = await store.get(saga_id)
+    if before is None:
+        raise HTTPException(404, f"no saga {saga_id!r}")
+    try:
+        after = await sagas.apply(saga_id, action, None)
+    except UnknownSaga as exc:
+        raise HTTPException(404, str(exc)) from exc
+    body = {"saga_id": saga_id, "state": str(after.state)}
+    if after.revision == before.revision:
+        notes = [
+            h["note"] for h in await history(store.engine, saga_id) if h["direction"] == "operator"
+        ]
+        return JSONResponse({**body, "detail": notes[-1] if notes else "nothing to do"}, 409)
+    return JSONResponse(body, 202)

@@ -1,0 +1,90 @@
+"""The orchestrator's composition root: saga store, broker, consumers, periodic jobs, HTTP."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+from fastapi import FastAPI
+
+from contracts.base import Reply
+from contracts.booking import CancelBooking, StartBooking
+from contracts.registry import ALL_MESSAGES
+from contracts.topology import Service, Topology
+from infra.http import probes_router
+from infra.logging import configure_logging
+from infra.messaging.broker import make_broker
+from infra.messaging.publisher import Publisher
+from infra.runtime import broker_ping, start_broker
+from orchestrator import metrics
+from orchestrator.adapters.engine import open_saga_store
+from orchestrator.adapters.saga_store import SagaStore
+from orchestrator.domain.booking import booking_definitions
+from orchestrator.entrypoints import api
+from orchestrator.service_layer.background import running
+from orchestrator.service_layer.consumer import SagaConsumer, subscribe
+from orchestrator.service_layer.sagas import SagaService
+from orchestrator.settings import OrchestratorSettings
+
+REPLY_TYPES = tuple(m for m in ALL_MESSAGES if issubclass(m, Reply))
+# The periodic relay leaves fresh rows to the publish that follows their commit.
+RELAY_GRACE = timedelta(seconds=2)
+STATE_COUNT_INTERVAL = 5.0
+
+
+def create_app(settings: OrchestratorSettings | None = None) -> FastAPI:
+    settings = settings or OrchestratorSettings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging("orchestrator", settings.log_level, settings.log_json)
+        engine = await open_saga_store(settings.sagas_db_url, settings.db_pool_size)
+        topology = Topology(settings.booking_namespace)
+        broker = make_broker(settings.amqp_url, settings.prefetch_count)
+        publisher = Publisher(broker, topology, source="orchestrator")
+        store = SagaStore(engine, topology)
+        registry = booking_definitions(settings.step_deadline, settings.retry_policy)
+        sagas = SagaService(store, registry, publisher)
+        requests_queue = topology.command_queue(Service.ORCHESTRATOR)
+        consumers = {
+            requests_queue: SagaConsumer(
+                requests_queue.name, (StartBooking, CancelBooking), sagas, publisher
+            ),
+            topology.replies_queue(): SagaConsumer(
+                topology.replies_queue().name, REPLY_TYPES, sagas, publisher
+            ),
+        }
+        for queue, consumer in consumers.items():
+            subscribe(broker, queue, consumer)
+        app.state.store, app.state.sagas, app.state.broker = store, sagas, broker
+
+        async def refresh_state_counts() -> None:
+            metrics.record_state_counts(await store.count_by_state())
+
+        jobs = {
+            "deadline-sweeper": (settings.sweep_interval_seconds, sagas.sweep),
+            "outbox-relay": (settings.relay_interval_seconds, lambda: sagas.relay(RELAY_GRACE)),
+            "state-counts": (STATE_COUNT_INTERVAL, refresh_state_counts),
+        }
+        try:
+            await start_broker(broker, topology)
+            await sagas.relay()  # whatever a previous run committed but never sent
+            async with running(jobs):
+                yield
+        finally:
+            await broker.stop()
+            await engine.dispose()
+
+    app = FastAPI(title="orchestrator", lifespan=lifespan)
+    app.include_router(api.router)
+    app.include_router(
+        probes_router(
+            "orchestrator",
+            {
+                "broker": lambda: broker_ping(app.state.broker),
+                "store": lambda: app.state.store.ping(),
+            },
+        )
+    )
+    return app

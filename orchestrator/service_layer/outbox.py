@@ -1,0 +1,44 @@
+"""Publishing stored outbox rows, each exactly as it was stored, with publisher confirms."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from contracts.envelope import Envelope
+from contracts.events import PUBLIC_EVENTS
+from infra.messaging.codec import Outgoing
+from infra.messaging.publisher import Publisher
+from orchestrator.adapters.rows import COMMANDS, EVENTS, aware
+from orchestrator.adapters.saga_store import OutboxRow
+
+PUBLIC_EVENT_TYPES = {event.message_type: event for event in PUBLIC_EVENTS}
+
+
+async def publish_rows(publisher: Publisher, rows: Sequence[OutboxRow]) -> list[str]:
+    """Publish every row; the ids of those the broker confirmed (the rest stay unsent)."""
+    results = await asyncio.gather(
+        *(_publish(publisher, row) for row in rows), return_exceptions=True
+    )
+    return [row["message_id"] for row, result in zip(rows, results, strict=True) if result is None]
+
+
+async def _publish(publisher: Publisher, row: OutboxRow) -> None:
+    envelope = Envelope(
+        message_id=row["message_id"],
+        saga_id=row["saga_id"],
+        causation_id=row["causation_id"],
+        message_type=row["message_type"],
+        occurred_at=aware(row["occurred_at"]),
+    )
+    topology = publisher.topology
+    if row["exchange"] == COMMANDS:
+        outgoing = Outgoing(envelope, row["body"].encode())
+        await publisher.publish(outgoing, topology.commands, row["routing_key"])
+        return
+    if row["exchange"] == EVENTS:
+        outgoing = Outgoing(envelope, row["body"].encode())
+        await publisher.publish_to_events(outgoing, row["routing_key"])
+    else:
+        event = PUBLIC_EVENT_TYPES[row["message_type"]].model_validate_json(row["body"])
+        await publisher.publish_public(event, envelope, row["routing_key"])

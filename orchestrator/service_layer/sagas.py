@@ -1,0 +1,128 @@
+"""The imperative shell: load a saga, transition it, store the result, then publish."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+
+import structlog
+
+from contracts.base import Reply
+from contracts.booking import CancelBooking, StartBooking
+from contracts.envelope import utc_now
+from infra.messaging.codec import Decoded
+from infra.messaging.publisher import Publisher
+from orchestrator import metrics
+from orchestrator.adapters.saga_store import OutboxRow, SagaStore
+from orchestrator.domain.definition import DefinitionRegistry
+from orchestrator.domain.engine import new_booking, transition
+from orchestrator.domain.messages import (
+    CancelRequested,
+    DeadlinePassed,
+    Decision,
+    Incoming,
+    ReplyReceived,
+    Started,
+)
+from orchestrator.domain.model import Saga
+from orchestrator.service_layer.outbox import publish_rows
+
+log = structlog.get_logger(__name__)
+MAX_CONFLICTS = 20
+
+
+class ConcurrentUpdates(RuntimeError):
+    """A saga kept changing under us; the message is redelivered and tried again."""
+
+
+class UnknownSaga(LookupError):
+    pass
+
+
+class SagaService:
+    def __init__(
+        self,
+        store: SagaStore,
+        registry: DefinitionRegistry,
+        publisher: Publisher,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._store = store
+        self._registry = registry
+        self._publisher = publisher
+        self._clock = clock
+
+    async def receive(self, decoded: Decoded) -> Saga:
+        """Apply a request or a reply; raises UnknownSaga for a saga this store never had."""
+        message, envelope = decoded.message, decoded.envelope
+        if isinstance(message, StartBooking):
+            return await self.start(message, envelope.saga_id, envelope.message_id)
+        if isinstance(message, CancelBooking):
+            incoming: Incoming = CancelRequested(envelope.message_id, message)
+            return await self.apply(message.booking_saga_id, incoming, envelope.message_id)
+        assert isinstance(message, Reply)
+        reply = ReplyReceived(envelope.message_id, message, envelope.causation_id)
+        return await self.apply(envelope.saga_id, reply, envelope.message_id)
+
+    async def start(self, request: StartBooking, saga_id: str, message_id: str) -> Saga:
+        """Start a booking; the same saga id or idempotency key again starts nothing new."""
+        existing = await self._existing(request, saga_id)
+        if existing is None:
+            now = self._clock()
+            fresh = new_booking(saga_id, request, now, self._registry)
+            decision = transition(fresh, Started(message_id), now, self._registry)
+            rows = await self._store.insert(decision, message_id, now)
+            if rows is not None:
+                metrics.observe(fresh, decision)
+                await self._publish(rows)
+                return decision.saga
+            existing = await self._existing(request, saga_id)
+            if existing is None:
+                raise ConcurrentUpdates(f"saga {saga_id} could be neither stored nor read")
+        return await self.apply(existing.saga_id, Started(message_id), message_id)
+
+    async def _existing(self, request: StartBooking, saga_id: str) -> Saga | None:
+        return await self._store.get(saga_id) or await self._store.get_by_key(
+            request.agency_id, request.idempotency_key
+        )
+
+    async def apply(self, saga_id: str, incoming: Incoming, causation_id: str | None) -> Saga:
+        for _ in range(MAX_CONFLICTS):
+            saga = await self._store.get(saga_id)
+            if saga is None:
+                raise UnknownSaga(f"no saga {saga_id!r} in the saga store")
+            now = self._clock()
+            decision = transition(saga, incoming, now, self._registry)
+            rows = await self._store.update(decision, saga.revision, causation_id, now)
+            if rows is not None:
+                metrics.observe(saga, decision)
+                await self._publish(rows)
+                return decision.saga
+        raise ConcurrentUpdates(f"saga {saga_id} changed {MAX_CONFLICTS} times while we applied")
+
+    async def sweep(self, limit: int = 100) -> int:
+        """Feed passed deadlines into their sagas; how many messages that sent."""
+        now = self._clock()
+
+        def on_deadline(saga: Saga) -> Decision:
+            decision = transition(saga, DeadlinePassed(), now, self._registry)
+            metrics.observe(saga, decision)
+            return decision
+
+        rows = await self._store.apply_due(now, limit, on_deadline)
+        await self._publish(rows)
+        return len(rows)
+
+    async def relay(self, older_than: timedelta = timedelta(0)) -> int:
+        """Publish what was stored but never confirmed sent (a crash between commit and send)."""
+        rows = await self._store.unsent(before=self._clock() - older_than)
+        await self._publish(rows)
+        return len(rows)
+
+    async def _publish(self, rows: Sequence[OutboxRow]) -> None:
+        if not rows:
+            return
+        sent = await publish_rows(self._publisher, rows)
+        if len(sent) < len(rows):
+            log.warning("some messages were not confirmed; the relay will resend them")
+        await self._store.mark_sent(sent, self._clock())
