@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from faststream.rabbit import RabbitBroker
 
 from contracts.topology import Topology
@@ -14,11 +16,14 @@ from infra.logging import configure_logging
 from infra.messaging.broker import declare_topology, make_broker
 from infra.messaging.publisher import Publisher
 from infra.runtime import broker_ping
-from web.entrypoints import public_api
+from web.dead_letters import DeadLetters
+from web.entrypoints import dashboard_api, public_api
 from web.entrypoints.progress_feed import subscribe_progress
 from web.progress import ProgressHub
 from web.settings import WebSettings
 from web.upstream import Upstreams
+
+STATIC_ROOT = Path(__file__).resolve().parent.parent / "static"
 
 
 def create_app(service: str, settings: WebSettings | None = None) -> FastAPI:
@@ -33,10 +38,13 @@ def create_app(service: str, settings: WebSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(service, settings.log_level, settings.log_json)
         app.state.upstreams = Upstreams.from_settings(settings)
+        app.state.dead_letters = DeadLetters(settings.amqp_url, topology)
         await _start(broker, topology)
+        await app.state.dead_letters.open()
         try:
             yield
         finally:
+            await app.state.dead_letters.close()
             await broker.stop()
             await app.state.upstreams.aclose()
 
@@ -47,6 +55,10 @@ def create_app(service: str, settings: WebSettings | None = None) -> FastAPI:
     app.state.progress = hub
     app.include_router(probes_router(service, {"broker": lambda: broker_ping(broker)}))
     app.include_router(public_api.router)
+    app.include_router(dashboard_api.router)
+    # Mounted last: the API routes above match first, the page's files take everything else.
+    static = STATIC_ROOT / ("dashboard" if service == "dashboard" else "agents")
+    app.mount("/", StaticFiles(directory=static, html=True), name="pages")
     return app
 
 

@@ -66,7 +66,7 @@ async def availability(
     country: str | None = None,
     hotel_id: str | None = None,
     max_price: str | None = None,
-) -> Any:
+) -> dict[str, Any]:
     params = {
         "check_in": check_in,
         "check_out": check_out,
@@ -78,7 +78,7 @@ async def availability(
     }
     params = {name: value for name, value in params.items() if value is not None}
     response = await call(services.rooms, "GET", "/availability", params=params)
-    return response.json()
+    return {"results": response.json()}
 
 
 @router.post("/clients", status_code=status.HTTP_201_CREATED, tags=["clients"])

@@ -1,0 +1,1 @@
+"""The rooms service's store: tables, migrations, repositories, seed data."""

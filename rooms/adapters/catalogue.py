@@ -1,0 +1,117 @@
+"""Catalogue reads the domain needs: hotels, room types, their rooms and rates."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from rooms.adapters.executor import Executor
+from rooms.adapters.tables import hotels, rates, room_types, rooms
+from rooms.domain.model import Hotel, Rate, RoomType
+
+
+@dataclass(frozen=True)
+class SellableType:
+    hotel: Hotel
+    room_type: RoomType
+    rates: tuple[Rate, ...]
+
+
+@dataclass(frozen=True)
+class SearchFilter:
+    city: str | None = None
+    country: str | None = None
+    hotel_id: str | None = None
+    min_capacity: int = 1
+
+
+def _hotel_of(row: sa.RowMapping) -> Hotel:
+    return Hotel(
+        id=row["hotel_id"],
+        name=row["hotel_name"],
+        city=row["city"],
+        country=row["country"],
+        time_zone=row["time_zone"],
+        currency=row["currency"],
+    )
+
+
+def _room_type_of(row: sa.RowMapping) -> RoomType:
+    return RoomType(
+        id=row["room_type_id"],
+        hotel_id=row["hotel_id"],
+        name=row["room_type_name"],
+        capacity=row["capacity"],
+    )
+
+
+def _sellable_query() -> sa.Select[tuple[object, ...]]:
+    return sa.select(
+        hotels.c.id.label("hotel_id"),
+        hotels.c.name.label("hotel_name"),
+        hotels.c.city,
+        hotels.c.country,
+        hotels.c.time_zone,
+        hotels.c.currency,
+        room_types.c.id.label("room_type_id"),
+        room_types.c.name.label("room_type_name"),
+        room_types.c.capacity,
+    ).select_from(room_types.join(hotels))
+
+
+async def sellable_types(db: Executor, where: SearchFilter) -> list[SellableType]:
+    query = _sellable_query().where(room_types.c.capacity >= where.min_capacity)
+    if where.city:
+        query = query.where(sa.func.lower(hotels.c.city) == where.city.lower())
+    if where.country:
+        query = query.where(hotels.c.country == where.country.upper())
+    if where.hotel_id:
+        query = query.where(hotels.c.id == where.hotel_id)
+    rows = (await db.execute(query.order_by(hotels.c.id, room_types.c.id))).mappings().all()
+    rates_of = await rates_by_type(db, [row["room_type_id"] for row in rows])
+    return [
+        SellableType(_hotel_of(row), _room_type_of(row), rates_of.get(row["room_type_id"], ()))
+        for row in rows
+    ]
+
+
+async def sellable_type(db: Executor, room_type_id: str) -> SellableType | None:
+    query = _sellable_query().where(room_types.c.id == room_type_id)
+    row = (await db.execute(query)).mappings().first()
+    if row is None:
+        return None
+    rates_of = await rates_by_type(db, [room_type_id])
+    return SellableType(_hotel_of(row), _room_type_of(row), rates_of.get(room_type_id, ()))
+
+
+async def rates_by_type(
+    db: Executor, room_type_ids: Collection[str]
+) -> dict[str, tuple[Rate, ...]]:
+    if not room_type_ids:
+        return {}
+    query = sa.select(rates).where(rates.c.room_type_id.in_(room_type_ids))
+    found: defaultdict[str, list[Rate]] = defaultdict(list)
+    for row in (await db.execute(query)).mappings():
+        found[row["room_type_id"]].append(
+            Rate(
+                start_month=row["start_month"],
+                end_month=row["end_month"],
+                weekday_price=Decimal(row["weekday_price"]),
+                weekend_price=Decimal(row["weekend_price"]),
+            )
+        )
+    return {room_type_id: tuple(found_rates) for room_type_id, found_rates in found.items()}
+
+
+async def room_types_of_rooms(db: Executor, room_type_ids: Collection[str]) -> dict[str, str]:
+    """Every room of the given types, as room id -> room type id."""
+    if not room_type_ids:
+        return {}
+    query = sa.select(rooms.c.id, rooms.c.room_type_id).where(
+        rooms.c.room_type_id.in_(room_type_ids)
+    )
+    return {room_id: room_type_id for room_id, room_type_id in await db.execute(query)}

@@ -1,0 +1,116 @@
+"""Hold rows: one per saga (its unique key is the business identity of HoldRoom)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+
+from rooms.adapters.clock import from_column, to_column
+from rooms.adapters.executor import Executor
+from rooms.adapters.tables import holds, hotels, room_types, rooms
+from rooms.domain.holds import Hold
+from rooms.domain.model import HoldStatus
+
+
+@dataclass(frozen=True)
+class HeldRoomNames:
+    hotel_name: str
+    room_type_name: str
+    room_number: str
+
+
+async def find_by_saga(db: Executor, saga_id: str, for_update: bool = False) -> Hold | None:
+    query = sa.select(holds).where(holds.c.saga_id == saga_id)
+    if for_update:
+        query = query.with_for_update()
+    row = (await db.execute(query)).mappings().first()
+    return None if row is None else _hold_of(row)
+
+
+async def insert(db: Executor, hold: Hold, now: datetime) -> None:
+    stamp = to_column(now)
+    await db.execute(holds.insert().values(**_row_of(hold), created_at=stamp, updated_at=stamp))
+
+
+async def set_status(db: Executor, hold_id: str, status: HoldStatus, now: datetime) -> None:
+    await db.execute(
+        holds.update()
+        .where(holds.c.hold_id == hold_id)
+        .values(status=status.value, updated_at=to_column(now))
+    )
+
+
+async def expire_if_lapsed(db: Executor, hold_id: str, now: datetime) -> bool:
+    """Mark a lapsed HELD hold EXPIRED; False if a confirm or release got there first."""
+    result = await db.execute(
+        holds.update()
+        .where(
+            holds.c.hold_id == hold_id,
+            holds.c.status == HoldStatus.HELD.value,
+            holds.c.expires_at <= to_column(now),
+        )
+        .values(status=HoldStatus.EXPIRED.value, updated_at=to_column(now))
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def lapsed_hold_ids(db: Executor, now: datetime, limit: int) -> list[str]:
+    query = (
+        sa.select(holds.c.hold_id)
+        .where(holds.c.status == HoldStatus.HELD.value, holds.c.expires_at <= to_column(now))
+        .order_by(holds.c.expires_at)
+        .limit(limit)
+    )
+    return list((await db.execute(query)).scalars())
+
+
+async def names_of(db: Executor, hold: Hold) -> HeldRoomNames:
+    query = (
+        sa.select(hotels.c.name, room_types.c.name, rooms.c.number)
+        .select_from(rooms.join(room_types).join(hotels))
+        .where(rooms.c.id == hold.room_id)
+    )
+    hotel_name, room_type_name, room_number = (await db.execute(query)).one()
+    return HeldRoomNames(hotel_name, room_type_name, room_number)
+
+
+def _row_of(hold: Hold) -> dict[str, Any]:
+    return {
+        "hold_id": hold.hold_id,
+        "saga_id": hold.saga_id,
+        "hotel_id": hold.hotel_id,
+        "room_type_id": hold.room_type_id,
+        "room_id": hold.room_id,
+        "check_in": hold.check_in,
+        "check_out": hold.check_out,
+        "guests": hold.guests,
+        "status": hold.status.value,
+        "expires_at": to_column(hold.expires_at),
+        "prices": [{"night": n.isoformat(), "price": str(p)} for n, p in hold.nightly_prices],
+        "total": hold.total,
+        "currency": hold.currency,
+    }
+
+
+def _hold_of(row: sa.RowMapping) -> Hold:
+    return Hold(
+        hold_id=row["hold_id"],
+        saga_id=row["saga_id"],
+        hotel_id=row["hotel_id"],
+        room_type_id=row["room_type_id"],
+        room_id=row["room_id"],
+        check_in=row["check_in"],
+        check_out=row["check_out"],
+        guests=row["guests"],
+        status=HoldStatus(row["status"]),
+        expires_at=from_column(row["expires_at"]),
+        nightly_prices=tuple(
+            (date.fromisoformat(p["night"]), Decimal(p["price"])) for p in row["prices"]
+        ),
+        total=Decimal(row["total"]),
+        currency=row["currency"],
+    )

@@ -1,0 +1,82 @@
+"""Room-night occupancy rows `(room_id, night)`: the key that forbids double-booking."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from rooms.adapters.executor import Executor
+from rooms.adapters.tables import room_nights, rooms
+
+
+@dataclass(frozen=True)
+class RoomsOfType:
+    numbers: dict[str, str]
+    taken: set[str]
+
+
+async def rooms_of_type(
+    db: Executor, room_type_id: str, check_in: date, check_out: date
+) -> RoomsOfType:
+    """Every room of a type (id -> number) and those taken on a night of [check_in, check_out)."""
+    taken_on_a_night = (
+        sa.select(room_nights.c.room_id)
+        .where(
+            room_nights.c.room_id == rooms.c.id,
+            room_nights.c.night >= check_in,
+            room_nights.c.night < check_out,
+        )
+        .exists()
+    )
+    query = (
+        sa.select(rooms.c.id, rooms.c.number, taken_on_a_night.label("taken"))
+        .where(rooms.c.room_type_id == room_type_id)
+        .order_by(rooms.c.id)
+    )
+    found = (await db.execute(query)).all()
+    return RoomsOfType(
+        numbers={room_id: number for room_id, number, _ in found},
+        taken={room_id for room_id, _, taken in found if taken},
+    )
+
+
+async def occupied_room_ids(
+    db: Executor, room_ids: Collection[str], check_in: date, check_out: date
+) -> set[str]:
+    """Rooms among `room_ids` taken on at least one night of [check_in, check_out)."""
+    if not room_ids:
+        return set()
+    query = (
+        sa.select(room_nights.c.room_id)
+        .where(
+            room_nights.c.room_id.in_(room_ids),
+            room_nights.c.night >= check_in,
+            room_nights.c.night < check_out,
+        )
+        .distinct()
+    )
+    return set((await db.execute(query)).scalars())
+
+
+async def try_take(db: Executor, room_id: str, nights: Sequence[date], hold_id: str) -> bool:
+    """Insert every night of the stay for one room, or none of them.
+
+    A savepoint scopes the attempt: when another hold took one of the nights first, the
+    unique key refuses the insert, the savepoint rolls back and the caller tries another room.
+    """
+    rows = [{"room_id": room_id, "night": night, "hold_id": hold_id} for night in nights]
+    try:
+        async with db.begin_nested():
+            await db.execute(room_nights.insert(), rows)
+    except IntegrityError:
+        return False
+    return True
+
+
+async def free_nights_of(db: Executor, hold_id: str) -> int:
+    result = await db.execute(room_nights.delete().where(room_nights.c.hold_id == hold_id))
+    return int(result.rowcount)  # type: ignore[attr-defined]

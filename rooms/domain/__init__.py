@@ -1,0 +1,1 @@
+"""Pure rules of the rooms service: pricing, stays, availability. No I/O."""

@@ -1,0 +1,1 @@
+"""The rooms service's process: HTTP routes and the lifespan composing everything."""

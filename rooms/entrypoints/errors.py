@@ -1,0 +1,27 @@
+"""422 answers shaped like FastAPI's own validation errors, so clients parse one format."""
+
+from __future__ import annotations
+
+from fastapi import HTTPException, status
+
+from rooms.domain.stays import StayRejected
+
+
+def unprocessable(location: tuple[str, ...], kind: str, message: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_422_UNPROCESSABLE_CONTENT,
+        detail=[{"loc": list(location), "msg": message, "type": kind}],
+    )
+
+
+def stay_refused(rejected: StayRejected) -> HTTPException:
+    field = "check_in" if rejected.problem.value == "arrival_in_the_past" else "check_out"
+    return unprocessable(("query", field), rejected.problem.value, rejected.detail)
+
+
+def not_found(what: str, row_id: str) -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no {what} {row_id!r}")
+
+
+def conflict(message: str) -> HTTPException:
+    return HTTPException(status.HTTP_409_CONFLICT, detail=message)

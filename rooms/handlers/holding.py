@@ -1,0 +1,139 @@
+"""HoldRoom: take every night of the stay in one free room, once per saga."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Literal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contracts.envelope import Envelope, utc_now
+from contracts.rooms import HoldRoom, RoomHeld, RoomUnavailable
+from rooms.adapters import catalogue, holds, occupancy
+from rooms.adapters.catalogue import SellableType
+from rooms.adapters.holds import HeldRoomNames
+from rooms.domain.availability import candidate_order, free_rooms
+from rooms.domain.holds import Hold
+from rooms.domain.model import HoldStatus
+from rooms.domain.pricing import NotPriced, Quote, nights_of, quote
+from rooms.domain.stays import StayProblem, check_dates, check_guests, today_at
+from rooms.handlers.replies import room_held
+from rooms.metrics import HOLD_OUTCOMES
+
+UnavailableReason = Literal["no_room_free", "unknown_room_type", "over_capacity", "invalid_stay"]
+
+
+@dataclass(frozen=True)
+class HoldPolicy:
+    hold_expiry: timedelta = timedelta(minutes=15)
+    max_stay_nights: int = 30
+    clock: Callable[[], datetime] = field(default=utc_now)
+
+
+class HoldRoomHandler:
+    def __init__(self, policy: HoldPolicy) -> None:
+        self._policy = policy
+
+    async def __call__(
+        self, command: HoldRoom, envelope: Envelope, session: AsyncSession
+    ) -> RoomHeld | RoomUnavailable:
+        existing = await holds.find_by_saga(session, envelope.saga_id)
+        if existing is not None:
+            # One hold per saga: a retry with a new message id gets the same hold back.
+            return room_held(existing, await holds.names_of(session, existing))
+        reply = await self._hold(command, envelope, session)
+        HOLD_OUTCOMES.labels("held" if isinstance(reply, RoomHeld) else reply.reason).inc()
+        return reply
+
+    async def _hold(
+        self, command: HoldRoom, envelope: Envelope, session: AsyncSession
+    ) -> RoomHeld | RoomUnavailable:
+        sellable = await catalogue.sellable_type(session, command.room_type_id)
+        if sellable is None or sellable.hotel.id != command.hotel_id:
+            return _unavailable(
+                "unknown_room_type",
+                f"hotel {command.hotel_id} has no room type {command.room_type_id}",
+            )
+        now = self._policy.clock()
+        stay = command.stay
+        hotel_today = today_at(sellable.hotel.time_zone, now)
+        rejected = check_dates(
+            stay.check_in, stay.check_out, hotel_today, self._policy.max_stay_nights
+        ) or check_guests(command.guests, sellable.room_type.capacity)
+        if rejected is not None:
+            over = rejected.problem is StayProblem.OVER_CAPACITY
+            return _unavailable("over_capacity" if over else "invalid_stay", rejected.detail)
+        try:
+            priced = quote(sellable.rates, stay.check_in, stay.check_out, sellable.hotel.currency)
+        except NotPriced as exc:
+            return _unavailable("invalid_stay", f"the room type is not sold then: {exc}")
+        return await self._take_a_room(command, envelope, session, sellable, priced, now)
+
+    async def _take_a_room(
+        self,
+        command: HoldRoom,
+        envelope: Envelope,
+        session: AsyncSession,
+        sellable: SellableType,
+        priced: Quote,
+        now: datetime,
+    ) -> RoomHeld | RoomUnavailable:
+        stay = command.stay
+        of_type = await occupancy.rooms_of_type(
+            session, command.room_type_id, stay.check_in, stay.check_out
+        )
+        room_ids = list(of_type.numbers)
+        if command.room_id is not None:
+            if command.room_id not in of_type.numbers:
+                return _unavailable(
+                    "unknown_room_type",
+                    f"room {command.room_id} is not a room of type {command.room_type_id}",
+                )
+            room_ids = [command.room_id]
+        hold_id = str(uuid.uuid4())
+        nights = nights_of(stay.check_in, stay.check_out)
+        for room_id in candidate_order(free_rooms(room_ids, of_type.taken)):
+            if await occupancy.try_take(session, room_id, nights, hold_id):
+                hold = _new_hold(hold_id, command, envelope, room_id, priced, now, self._policy)
+                await holds.insert(session, hold, now)
+                names = HeldRoomNames(
+                    sellable.hotel.name, sellable.room_type.name, of_type.numbers[room_id]
+                )
+                return room_held(hold, names)
+        return _unavailable(
+            "no_room_free", f"no room of type {command.room_type_id} is free for every night"
+        )
+
+
+def _new_hold(
+    hold_id: str,
+    command: HoldRoom,
+    envelope: Envelope,
+    room_id: str,
+    priced: Quote,
+    now: datetime,
+    policy: HoldPolicy,
+) -> Hold:
+    return Hold(
+        hold_id=hold_id,
+        saga_id=envelope.saga_id,
+        hotel_id=command.hotel_id,
+        room_type_id=command.room_type_id,
+        room_id=room_id,
+        check_in=command.stay.check_in,
+        check_out=command.stay.check_out,
+        guests=command.guests,
+        status=HoldStatus.HELD,
+        # Whole seconds, as the store keeps them: a later copy of the reply is identical.
+        expires_at=(now + policy.hold_expiry).replace(microsecond=0),
+        nightly_prices=priced.nightly_prices,
+        total=priced.total,
+        currency=priced.currency,
+    )
+
+
+def _unavailable(reason: UnavailableReason, detail: str) -> RoomUnavailable:
+    return RoomUnavailable(reason=reason, detail=detail[:500])

@@ -1,0 +1,94 @@
+"""What an agency's software does with the public API, as a small client for the tests."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import httpx
+
+TERMINAL = frozenset({"CONFIRMED", "FAILED", "CANCELLED"})
+
+
+@dataclass
+class AgentClient:
+    http: httpx.AsyncClient
+
+    @classmethod
+    @asynccontextmanager
+    async def signed_in(
+        cls, base_url: str, username: str, password: str
+    ) -> AsyncIterator[AgentClient]:
+        async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
+            response = await http.post(
+                "/api/auth/token", data={"username": username, "password": password}
+            )
+            response.raise_for_status()
+            http.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
+            yield cls(http)
+
+    async def availability(
+        self, check_in: date, check_out: date, **where: Any
+    ) -> list[dict[str, Any]]:
+        params = {"check_in": check_in.isoformat(), "check_out": check_out.isoformat(), **where}
+        response = await self.http.get("/api/availability", params=params)
+        response.raise_for_status()
+        return response.json()["results"]  # type: ignore[no-any-return]
+
+    async def new_client(self) -> str:
+        suffix = uuid.uuid4().hex[:10]
+        response = await self.http.post(
+            "/api/clients",
+            json={
+                "first_name": "Ama",
+                "last_name": f"Mensah{suffix}",
+                "email": f"ama.{suffix}@example.org",
+                "phone": "+22890123456",
+                "nationality": "TG",
+            },
+        )
+        assert response.status_code == 201, response.text
+        return response.json()["id"]  # type: ignore[no-any-return]
+
+    async def book(self, key: str, **booking: Any) -> httpx.Response:
+        body = {k: v.isoformat() if isinstance(v, date) else v for k, v in booking.items()}
+        return await self.http.post("/api/bookings", json=body, headers={"Idempotency-Key": key})
+
+    async def booking(self, booking_id: str) -> dict[str, Any]:
+        response = await self.http.get(f"/api/bookings/{booking_id}")
+        response.raise_for_status()
+        return response.json()  # type: ignore[no-any-return]
+
+    async def events(self, booking_id: str) -> list[tuple[str, dict[str, Any]]]:
+        """Follow the SSE stream to its end; every (event, data) in arrival order."""
+        received: list[tuple[str, dict[str, Any]]] = []
+        event = "message"
+        async with self.http.stream("GET", f"/api/bookings/{booking_id}/events") as response:
+            assert response.status_code == 200
+            async for line in response.aiter_lines():
+                if line.startswith("event:"):
+                    event = line.removeprefix("event:").strip()
+                elif line.startswith("data:"):
+                    received.append((event, json.loads(line.removeprefix("data:"))))
+                    event = "message"
+        return received
+
+    async def outcome(self, booking_id: str, until: frozenset[str] = TERMINAL) -> dict[str, Any]:
+        """The booking once it reaches a status in `until`, followed live over SSE.
+
+        A cancellation starts from CONFIRMED, itself an end: until the orchestrator has taken
+        the request, a new stream opens on CONFIRMED and closes at once, so follow again.
+        """
+        async with asyncio.timeout(60):
+            while True:
+                await self.events(booking_id)
+                booking = await self.booking(booking_id)
+                if booking["status"] in until:
+                    return booking
+                await asyncio.sleep(0.1)

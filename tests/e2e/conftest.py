@@ -1,0 +1,62 @@
+"""One running platform (every service a real process) shared by the end-to-end tests."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from contracts.topology import Topology
+from infra.stores.sql import create_database_if_missing, drop_database
+from tests.conftest import RUN_ID, delete_namespace
+from tests.e2e.agent_client import AgentClient
+from tests.support.platform import SPECS, Platform, platform_environment
+from tests.support.servers import Server
+
+
+@pytest.fixture(scope="session")
+def platform(amqp_url: str, mysql_server: Server, mongodb_server: Server) -> Iterator[Platform]:
+    namespace = f"e{RUN_ID}"
+    databases = {
+        name: make_url(mysql_server.url)
+        .set(database=f"e_{RUN_ID}_{name}")
+        .render_as_string(hide_password=False)
+        for name in ("rooms", "clients", "sagas")
+    }
+    for url in databases.values():
+        asyncio.run(create_database_if_missing(url))
+    environment = platform_environment(
+        amqp_url, namespace, databases, mongodb_server.url, f"e_{RUN_ID}_reservations"
+    )
+    with tempfile.TemporaryDirectory(prefix="platform-logs-") as log_dir:
+        running = Platform(environment, Path(log_dir))
+        try:
+            for spec in SPECS:
+                running.start(spec.name)
+            yield running
+        finally:
+            running.stop_all()
+            for url in databases.values():
+                asyncio.run(drop_database(url))
+            asyncio.run(delete_namespace(amqp_url, Topology(namespace)))
+
+
+@pytest.fixture
+async def agent(platform: Platform) -> AsyncIterator[AgentClient]:
+    async with AgentClient.signed_in(platform.url("web"), "agent", "agent-demo") as client:
+        yield client
+
+
+@pytest.fixture
+async def operator(platform: Platform) -> AsyncIterator[AgentClient]:
+    async with AgentClient.signed_in(platform.url("web"), "operator", "operator-demo") as client:
+        yield client
+
+
+def new_key() -> str:
+    return uuid.uuid4().hex

@@ -1,0 +1,375 @@
+// The operators' dashboard: health, sagas by state, charts, sagas to act on, dead letters.
+const STATES = ["PENDING", "ROOM_HELD", "CLIENT_VERIFIED", "RESERVED", "CONFIRMED",
+  "COMPENSATING", "FAILED", "CANCELLING", "CANCELLED", "STUCK"];
+const FAST_REFRESH_MS = 5000;
+const SLOW_REFRESH_MS = 10000;
+
+const state = {
+  token: sessionStorage.getItem("ops-token"),
+  filters: new Set(["FAILED", "STUCK"]),
+  selected: null,
+  timers: [],
+};
+const $ = (selector) => document.querySelector(selector);
+const SVG = "http://www.w3.org/2000/svg";
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (name === "class") node.className = value;
+    else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else if (value !== false && value !== null && value !== undefined) node.setAttribute(name, value);
+  }
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined) node.append(child instanceof Node ? child : String(child));
+  }
+  return node;
+}
+
+function svg(tag, attrs = {}, text) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+const time = (iso) => (iso ? new Date(iso).toLocaleTimeString("en-GB") : "—");
+const stamp = (iso) => (iso ? new Date(iso).toLocaleString("en-GB") : "—");
+
+// ---- HTTP ---------------------------------------------------------------------------------
+
+async function api(path, { method = "GET", form } = {}) {
+  const init = { method, headers: { Accept: "application/json" } };
+  if (state.token) init.headers.Authorization = `Bearer ${state.token}`;
+  if (form) init.body = new URLSearchParams(form);
+  const response = await fetch(path, init);
+  const body = await response.json().catch(() => ({}));
+  if (response.status === 401 && state.token) signOut("Your session has ended; sign in again.");
+  if (!response.ok) {
+    const detail = typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail ?? response.statusText);
+    const error = new Error(detail);
+    error.status = response.status;
+    throw error;
+  }
+  return body;
+}
+
+// ---- sign in ------------------------------------------------------------------------------
+
+async function signIn(event) {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  $("#login-error").hidden = true;
+  try {
+    const body = await api("/api/auth/token", {
+      method: "POST",
+      form: { username: form.get("username"), password: form.get("password") },
+    });
+    state.token = body.access_token;
+    await api("/api/ops/health"); // an agent's token is refused here: say so at once
+    sessionStorage.setItem("ops-token", state.token);
+    showBoard();
+  } catch (error) {
+    state.token = null;
+    const message = error.status === 401 ? "Wrong username or password."
+      : error.status === 403 ? "This account is not an operator." : error.message;
+    $("#login-error").textContent = message;
+    $("#login-error").hidden = false;
+  }
+}
+
+function signOut(message) {
+  state.token = null;
+  sessionStorage.removeItem("ops-token");
+  state.timers.forEach(clearInterval);
+  state.timers = [];
+  $("#board").hidden = true;
+  $("#login-view").hidden = false;
+  $("#logout").hidden = true;
+  $("#whoami").hidden = true;
+  if (message) {
+    $("#login-error").textContent = message;
+    $("#login-error").hidden = false;
+  }
+}
+
+function showBoard() {
+  $("#login-view").hidden = true;
+  $("#board").hidden = false;
+  $("#logout").hidden = false;
+  $("#whoami").hidden = false;
+  try {
+    $("#whoami").textContent = JSON.parse(atob(state.token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))).sub;
+  } catch { $("#whoami").textContent = ""; }
+  refreshFast();
+  refreshSlow();
+  state.timers.push(setInterval(refreshFast, FAST_REFRESH_MS), setInterval(refreshSlow, SLOW_REFRESH_MS));
+}
+
+async function refreshFast() {
+  await Promise.allSettled([loadHealth(), loadStats()]);
+  $("#refreshed").textContent = `Updated ${new Date().toLocaleTimeString("en-GB")}`;
+}
+
+async function refreshSlow() {
+  await Promise.allSettled([loadSagas(), loadDeadLetters()]);
+}
+
+// ---- health and figures -------------------------------------------------------------------
+
+async function loadHealth() {
+  try {
+    const report = await api("/api/ops/health");
+    $("#health").replaceChildren(...report.services.map((service) => {
+      const failing = Object.entries(service.checks || {}).filter(([, result]) => result !== "ok");
+      return el("li", { class: `service ${service.status}`, "data-service": service.name },
+        el("span", { class: "dot", "aria-hidden": "true" }),
+        el("div", {},
+          el("strong", {}, service.name),
+          el("p", { class: "muted" }, service.status === "ok" ? `ok · ${service.latency_ms} ms` : service.status),
+          failing.map(([name, result]) => el("p", { class: "check" }, `${name}: ${result}`))));
+    }));
+  } catch (error) {
+    $("#health").replaceChildren(el("li", { class: "service unreachable" }, error.message));
+  }
+}
+
+async function loadStats() {
+  let stats;
+  try {
+    stats = await api("/api/ops/stats?minutes=15");
+  } catch (error) {
+    $("#states").replaceChildren(el("li", { class: "error" }, error.message));
+    return;
+  }
+  $("#states").replaceChildren(...STATES.map((name) =>
+    el("li", { class: `tile state-${name}`, "data-state": name },
+      el("span", { class: "count" }, String(stats.counts?.[name] ?? 0)),
+      el("span", { class: "label" }, name.replace("_", " ").toLowerCase()))));
+  const minutes = stats.minutes || [];
+  const labels = minutes.map((m) => time(m.minute).slice(0, 5));
+  $("#throughput-now").textContent = `(${stats.bookings_per_second ?? 0}/s over ${stats.window_minutes} min)`;
+  $("#latency-now").textContent = stats.latency_p95_ms != null
+    ? `(p50 ${stats.latency_p50_ms} ms, p95 ${stats.latency_p95_ms} ms)` : "";
+  drawBars($("#throughput-chart"), labels, minutes.map((m) => m.bookings_per_second));
+  drawLines($("#latency-chart"), labels, [
+    { name: "p50", values: minutes.map((m) => m.latency_p50_ms), css: "p50" },
+    { name: "p95", values: minutes.map((m) => m.latency_p95_ms), css: "p95" },
+  ]);
+}
+
+// ---- charts (inline SVG) ------------------------------------------------------------------
+
+const W = 560, H = 200, PAD = { left: 46, right: 10, top: 12, bottom: 26 };
+
+function frame(container, maxValue, labels) {
+  const chart = svg("svg", { viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: "none", class: "plot" });
+  const top = niceMax(maxValue);
+  for (let i = 0; i <= 4; i += 1) {
+    const value = (top * i) / 4;
+    const y = yOf(value, top);
+    chart.append(svg("line", { x1: PAD.left, x2: W - PAD.right, y1: y, y2: y, class: "grid" }));
+    chart.append(svg("text", { x: PAD.left - 6, y: y + 4, class: "axis", "text-anchor": "end" }, fmt(value)));
+  }
+  const step = Math.max(1, Math.ceil(labels.length / 6));
+  labels.forEach((label, i) => {
+    if (i % step === 0) chart.append(svg("text", { x: xOf(i, labels.length) , y: H - 8, class: "axis", "text-anchor": "middle" }, label));
+  });
+  container.replaceChildren(chart);
+  return { chart, top };
+}
+
+function niceMax(value) {
+  if (!value || value <= 0) return 1;
+  const magnitude = 10 ** Math.floor(Math.log10(value));
+  return [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((m) => m >= value);
+}
+const fmt = (v) => (v >= 100 ? Math.round(v) : Number(v.toFixed(2))).toLocaleString("en-GB");
+const xOf = (i, n) => PAD.left + ((W - PAD.left - PAD.right) * (i + 0.5)) / Math.max(n, 1);
+const yOf = (v, top) => H - PAD.bottom - ((H - PAD.top - PAD.bottom) * v) / top;
+
+function drawBars(container, labels, values) {
+  const { chart, top } = frame(container, Math.max(0, ...values), labels);
+  const width = ((W - PAD.left - PAD.right) / Math.max(values.length, 1)) * 0.7;
+  values.forEach((value, i) => {
+    const y = yOf(value || 0, top);
+    const bar = svg("rect", { x: xOf(i, values.length) - width / 2, y, width, height: H - PAD.bottom - y, class: "bar" });
+    bar.append(svg("title", {}, `${labels[i]}: ${value}/s`));
+    chart.append(bar);
+  });
+}
+
+function drawLines(container, labels, series) {
+  const all = series.flatMap((s) => s.values).filter((v) => v != null);
+  const { chart, top } = frame(container, Math.max(0, ...all), labels);
+  for (const line of series) {
+    const points = line.values.map((v, i) => (v == null ? null : `${xOf(i, labels.length)},${yOf(v, top)}`));
+    const segments = points.join(" ").split(/\s*null\s*/).map((s) => s.trim()).filter(Boolean);
+    for (const segment of segments) chart.append(svg("polyline", { points: segment, class: `line ${line.css}` }));
+    line.values.forEach((v, i) => {
+      if (v != null) chart.append(svg("circle", { cx: xOf(i, labels.length), cy: yOf(v, top), r: 2.5, class: `line ${line.css}` }));
+    });
+  }
+  const legend = el("p", { class: "legend" }, series.map((s) => el("span", { class: `key ${s.css}` }, s.name)), " ms");
+  container.append(legend);
+}
+
+// ---- sagas --------------------------------------------------------------------------------
+
+async function loadSagas() {
+  const states = [...state.filters];
+  try {
+    const pages = await Promise.all(states.map((s) => api(`/api/ops/sagas?state=${s}&limit=50`)));
+    const sagas = pages.flatMap((page) => page.items || [])
+      .sort((a, b) => String(b.updated_at).localeCompare(String(a.updated_at)));
+    $("#sagas-status").textContent = sagas.length ? "" : "Nothing needs attention.";
+    $("#sagas tbody").replaceChildren(...sagas.map(sagaRow));
+  } catch (error) {
+    $("#sagas-status").textContent = error.message;
+  }
+}
+
+function sagaRow(saga) {
+  const data = saga.data || {};
+  const open = () => showSaga(saga.saga_id);
+  return el("tr", {
+    class: `clickable${state.selected === saga.saga_id ? " selected" : ""}`,
+    tabindex: "0",
+    "data-saga": saga.saga_id,
+    onclick: open,
+    onkeydown: (event) => { if (event.key === "Enter") open(); },
+  },
+  el("td", { class: "mono" }, saga.saga_id.slice(0, 8)),
+  el("td", {}, el("span", { class: `badge state-${saga.state}` }, saga.state)),
+  el("td", {}, data.hotel_name || data.hotel_id || saga.hotel_id || "—"),
+  el("td", { class: "reason" }, saga.failure_reason || ""),
+  el("td", {}, stamp(saga.updated_at)));
+}
+
+async function showSaga(sagaId) {
+  state.selected = sagaId;
+  for (const row of document.querySelectorAll("#sagas tbody tr")) row.classList.toggle("selected", row.dataset.saga === sagaId);
+  let saga;
+  try {
+    saga = await api(`/api/ops/sagas/${encodeURIComponent(sagaId)}`);
+  } catch (error) {
+    $("#detail-body").replaceChildren(el("p", { class: "error" }, error.message));
+    return;
+  }
+  const data = saga.data || {};
+  const stay = data.stay || {};
+  const ended = ["CONFIRMED", "FAILED", "CANCELLED"].includes(saga.state);
+  const actionStatus = el("p", { class: "status", role: "status" });
+  const act = (action) => async (event) => {
+    event.target.disabled = true;
+    try {
+      await api(`/api/ops/sagas/${encodeURIComponent(sagaId)}/${action}`, { method: "POST" });
+      actionStatus.textContent = `${action === "retry" ? "Retry" : "Compensation"} requested.`;
+      setTimeout(() => { showSaga(sagaId); loadSagas(); }, 1500);
+    } catch (error) {
+      actionStatus.textContent = error.message;
+      event.target.disabled = false;
+    }
+  };
+  $("#detail-empty").hidden = true;
+  $("#detail-body").hidden = false;
+  $("#detail-body").replaceChildren(
+    el("dl", { class: "facts" },
+      fact("Saga", el("span", { class: "mono" }, saga.saga_id)),
+      fact("State", el("span", { class: `badge state-${saga.state}`, "data-testid": "detail-state" }, saga.state)),
+      fact("Reason", saga.failure_reason || "—"),
+      fact("Hotel", `${data.hotel_name || data.hotel_id || "—"} · ${data.room_type_name || data.room_type_id || ""}`),
+      fact("Stay", `${stay.check_in || "?"} → ${stay.check_out || "?"}, ${data.guests ?? "?"} guest(s)`),
+      fact("Agency", `${data.agency_id || "—"} (${data.agent_id || "—"})`),
+      fact("Client id", el("span", { class: "mono" }, data.client_id || "—"))),
+    el("div", { class: "actions" },
+      el("button", { type: "button", class: "primary", disabled: ended, onclick: act("retry") }, "Retry"),
+      el("button", { type: "button", class: "danger", disabled: ended, onclick: act("compensate") }, "Compensate"),
+      ended ? el("span", { class: "muted" }, "This saga has ended; nothing is left to retry.") : null),
+    actionStatus,
+    el("h3", {}, "Steps"),
+    stepsTable(saga.steps),
+    el("h3", {}, "History"),
+    el("ol", { class: "history" }, (saga.history || []).map(historyItem)));
+}
+
+const fact = (name, value) => [el("dt", {}, name), el("dd", {}, value)];
+
+function stepsTable(steps) {
+  const list = Array.isArray(steps) ? steps : Object.entries(steps || {}).map(([name, s]) => ({ name, ...s }));
+  if (!list.length) return el("p", { class: "muted" }, "No step started.");
+  return el("table", { class: "compact" },
+    el("thead", {}, el("tr", {}, ["Step", "Status", "Attempts", "Started", "Decided", "Outcome"].map((h) => el("th", { scope: "col" }, h)))),
+    el("tbody", {}, list.map((s) => el("tr", {},
+      el("td", {}, s.name), el("td", {}, s.status), el("td", {}, s.attempts ?? ""),
+      el("td", {}, time(s.started_at)), el("td", {}, time(s.decided_at)), el("td", {}, s.outcome || "")))));
+}
+
+function historyItem(entry) {
+  const direction = entry.direction || "";
+  const payload = entry.payload && Object.keys(entry.payload).length ? JSON.stringify(entry.payload, null, 1) : null;
+  return el("li", { class: `history-${direction}` },
+    el("span", { class: "when" }, time(entry.at || entry.recorded_at || entry.occurred_at)),
+    el("span", { class: "direction" }, direction),
+    el("strong", {}, entry.message_type || ""),
+    entry.attempt ? el("span", { class: "muted" }, ` attempt ${entry.attempt}`) : null,
+    entry.note ? el("span", { class: "note" }, ` — ${entry.note}`) : null,
+    payload ? el("details", {}, el("summary", {}, "payload"), el("pre", {}, payload)) : null);
+}
+
+// ---- dead letters -------------------------------------------------------------------------
+
+async function loadDeadLetters() {
+  try {
+    const body = await api("/api/ops/dead-letters");
+    $("#dlq-status").textContent = "";
+    $("#dead-letters tbody").replaceChildren(...body.queues.map(deadLetterRow));
+  } catch (error) {
+    $("#dlq-status").textContent = error.message;
+  }
+}
+
+function deadLetterRow(queue) {
+  const head = queue.head;
+  const act = (action) => async (event) => {
+    event.target.disabled = true;
+    const query = head?.message_id ? `?message_id=${encodeURIComponent(head.message_id)}` : "";
+    try {
+      await api(`/api/ops/dead-letters/${encodeURIComponent(queue.name)}/${action}${query}`, { method: "POST" });
+      $("#dlq-status").textContent = `Message ${action === "requeue" ? "requeued to" : "discarded from"} ${queue.source_queue}.`;
+    } catch (error) {
+      $("#dlq-status").textContent = error.message;
+    }
+    loadDeadLetters();
+  };
+  return el("tr", { "data-queue": queue.name, class: queue.depth ? "has-messages" : "" },
+    el("td", { class: "mono" }, queue.name),
+    el("td", {}, el("span", { class: `depth${queue.depth ? " nonzero" : ""}` }, String(queue.depth))),
+    el("td", {}, head
+      ? [el("strong", {}, head.message_type || "unknown type"), el("br"),
+         el("span", { class: "reason" }, head.reason || "no reason given"),
+         el("details", {}, el("summary", {}, "body"), el("pre", {}, head.body_preview))]
+      : el("span", { class: "muted" }, "empty")),
+    el("td", { class: "actions" }, queue.depth
+      ? [el("button", { type: "button", onclick: act("requeue") }, "Requeue"),
+         el("button", { type: "button", class: "danger", onclick: act("discard") }, "Discard")]
+      : null));
+}
+
+// ---- start --------------------------------------------------------------------------------
+
+function start() {
+  $("#login-form").addEventListener("submit", signIn);
+  $("#logout").addEventListener("click", () => signOut());
+  for (const button of document.querySelectorAll(".filter [data-state]")) {
+    button.addEventListener("click", () => {
+      const name = button.dataset.state;
+      if (state.filters.has(name)) state.filters.delete(name); else state.filters.add(name);
+      button.setAttribute("aria-pressed", String(state.filters.has(name)));
+      loadSagas();
+    });
+  }
+  if (state.token) showBoard();
+}
+
+start();
