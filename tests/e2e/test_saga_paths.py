@@ -1,0 +1,128 @@
+"""Booking sagas against the real rooms, clients and reservations services: failure paths
+end in the right state with the right side effects, and killed processes lose nothing."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.e2e.agent_client import AgentClient
+from tests.e2e.conftest import new_key
+from tests.support.platform import Platform
+
+pytestmark = pytest.mark.e2e
+
+
+def stay(offset_days: int, nights: int = 2) -> tuple[date, date]:
+    check_in = date.today() + timedelta(days=offset_days)
+    return check_in, check_in + timedelta(days=nights)
+
+
+async def offer_in(
+    agent: AgentClient, city: str, check_in: date, check_out: date
+) -> dict[str, Any]:
+    offers = await agent.availability(check_in, check_out, city=city, guests=1)
+    assert offers, f"the demo group has rooms in {city}"
+    return offers[0]
+
+
+async def book(
+    agent: AgentClient, client_id: str, offer: dict[str, Any], check_in: date, check_out: date
+) -> str:
+    response = await agent.book(
+        new_key(),
+        client_id=client_id,
+        hotel_id=offer["hotel_id"],
+        room_type_id=offer["room_type_id"],
+        check_in=check_in,
+        check_out=check_out,
+        guests=1,
+    )
+    assert response.status_code == 202, response.text
+    return response.json()["booking_id"]  # type: ignore[no-any-return]
+
+
+async def reservations_of(platform: Platform, client_id: str) -> list[dict[str, Any]]:
+    async with httpx.AsyncClient(base_url=platform.url("reservations")) as reservations:
+        response = await reservations.get("/reservations", params={"client_id": client_id})
+    response.raise_for_status()
+    return response.json()["items"]  # type: ignore[no-any-return]
+
+
+async def test_a_blocked_client_fails_with_the_reason_and_the_hold_is_released(
+    agent: AgentClient, platform: Platform
+) -> None:
+    check_in, check_out = stay(50)
+    offer = await offer_in(agent, "Lomé", check_in, check_out)
+    client_id = await agent.new_client()
+    async with httpx.AsyncClient(base_url=platform.url("clients")) as clients:
+        blocked = await clients.post(f"/clients/{client_id}/block", json={"reason": "fraud check"})
+    assert blocked.status_code == 200
+
+    booking = await agent.outcome(await book(agent, client_id, offer, check_in, check_out))
+
+    assert booking["status"] == "FAILED"
+    assert "blocked" in booking["reason"].lower()
+    assert (await offer_in(agent, "Lomé", check_in, check_out))["available"] == offer["available"]
+    assert await reservations_of(platform, client_id) == []
+
+
+async def test_when_every_room_is_taken_the_next_booking_fails_saying_so(
+    agent: AgentClient, platform: Platform
+) -> None:
+    check_in, check_out = stay(51, nights=1)
+    offer = await offer_in(agent, "Lomé", check_in, check_out)
+    client_id = await agent.new_client()
+    taken = [
+        await book(agent, client_id, offer, check_in, check_out) for _ in range(offer["available"])
+    ]
+    for booking_id in taken:
+        assert (await agent.outcome(booking_id))["status"] == "CONFIRMED"
+
+    one_too_many = await agent.outcome(await book(agent, client_id, offer, check_in, check_out))
+
+    assert one_too_many["status"] == "FAILED"
+    assert "no room" in one_too_many["reason"].lower()
+    assert len(await reservations_of(platform, client_id)) == len(taken)
+
+
+async def test_the_orchestrator_killed_mid_saga_finishes_every_saga_with_one_reservation_each(
+    agent: AgentClient, platform: Platform
+) -> None:
+    check_in, check_out = stay(52)
+    offer = await offer_in(agent, "Paris", check_in, check_out)
+    client_id = await agent.new_client()
+    bookings = [await book(agent, client_id, offer, check_in, check_out) for _ in range(3)]
+
+    platform.kill("orchestrator")  # SIGKILL: no shutdown, mid-flight
+    platform.start("orchestrator")
+    outcomes = [await agent.outcome(booking_id) for booking_id in bookings]
+
+    assert [o["status"] for o in outcomes] == ["CONFIRMED"] * 3
+    reservations = await reservations_of(platform, client_id)
+    assert sorted(r["saga_id"] for r in reservations) == sorted(bookings)
+    codes = {o["reservation"]["confirmation_code"] for o in outcomes}
+    assert codes == {r["confirmation_code"] for r in reservations}
+
+
+async def test_a_participant_down_mid_saga_is_waited_for_and_the_booking_completes(
+    agent: AgentClient, platform: Platform
+) -> None:
+    check_in, check_out = stay(53)
+    offer = await offer_in(agent, "Paris", check_in, check_out)
+    client_id = await agent.new_client()
+
+    platform.kill("reservations")
+    booking_id = await book(agent, client_id, offer, check_in, check_out)
+    await asyncio.sleep(1)  # the saga reaches the reservation step while the service is down
+    platform.start("reservations")
+    booking = await agent.outcome(booking_id)
+
+    assert booking["status"] == "CONFIRMED"
+    (reservation,) = await reservations_of(platform, client_id)
+    assert reservation["saga_id"] == booking_id
+    assert reservation["confirmation_code"] == booking["reservation"]["confirmation_code"]
