@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -151,6 +152,9 @@ def main() -> None:
     environment = dict(os.environ)
     environment.setdefault("AMQP_URL", DEFAULT_AMQP_URL)
     environment.setdefault("SEED_DEMO_DATA", "true")
+    # The agents' app and the dashboard must accept each other's tokens: one secret for both,
+    # made fresh for this run unless the environment gives one.
+    environment.setdefault("TOKEN_SECRET", secrets.token_urlsafe(32))
     RUN_DIR.mkdir(exist_ok=True)
     ensure_rabbitmq(environment["AMQP_URL"])
     with contextlib.ExitStack() as stack:

@@ -24,6 +24,7 @@ SUMMARY_COLUMNS = (
     sagas.c.updated_at,
     sagas.c.next_deadline_at,
     sagas.c.failure_reason,
+    sagas.c.data,  # ids, stay and prices only: what a bookings list shows
 )
 
 

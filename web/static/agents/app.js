@@ -466,6 +466,14 @@ async function loadBookings() {
   renderBookings();
 }
 
+// Reload the list until no cancellation is in flight (or the tries run out).
+function followCancellations(triesLeft) {
+  setTimeout(async () => {
+    await loadBookings();
+    if (triesLeft > 1 && state.bookings.some((b) => b.status === "CANCELLING")) followCancellations(triesLeft - 1);
+  }, 1500);
+}
+
 // A list entry may be a summary without the stay and the reservation: read those one by one.
 async function withDetails(booking) {
   if (booking.check_in) return booking;
@@ -505,7 +513,7 @@ async function cancelBooking(booking, button) {
     $("#bookings-status").textContent = t("bookings.cancelling");
     booking.status = "CANCELLING";
     renderBookings();
-    setTimeout(loadBookings, 1500);
+    followCancellations(20);
   } catch (error) {
     $("#bookings-status").textContent = t("error.generic", { reason: error.message });
     button.disabled = false;

@@ -1,0 +1,100 @@
+"""An operator sees a failed saga with its reason, and retries a stuck one from the dashboard."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+
+import pytest
+from playwright.async_api import Browser, Page, expect
+
+from tests.browser.pages import UI_TIMEOUT_MS, new_page, sign_in, start_booking, token
+from tests.browser.platform import Servers, running_platform, service_app
+
+pytestmark = pytest.mark.e2e
+# Short deadlines so a participant that never answers makes a saga STUCK within seconds.
+QUICK_GIVE_UP = {
+    "step_deadline_seconds": 2.0,
+    "retry_max_attempts": 2,
+    "retry_first_delay_seconds": 0.2,
+    "retry_max_delay_seconds": 0.5,
+}
+UNKNOWN_CLIENT = "00000000-0000-4000-8000-000000000000"
+DEMO_CLIENT = "98396f1e-a7b2-5c73-a38f-67db41362a4f"  # seeded by the clients service
+
+
+def stay(days_ahead: int) -> dict[str, object]:
+    check_in = date.today() + timedelta(days=days_ahead)
+    return {
+        "hotel_id": "paris-lumiere",
+        "room_type_id": "paris-lumiere-double",
+        "check_in": check_in.isoformat(),
+        "check_out": (check_in + timedelta(days=2)).isoformat(),
+        "guests": 2,
+    }
+
+
+async def open_saga(page: Page, saga_id: str) -> None:
+    row = page.locator(f'#sagas tr[data-saga="{saga_id}"]')
+    await expect(row).to_be_visible(timeout=UI_TIMEOUT_MS)
+    await row.click()
+    await expect(page.locator("#detail-body .facts")).to_contain_text(saga_id)
+
+
+async def test_the_dashboard_shows_a_failed_saga_and_a_retry_unsticks_a_stuck_one(
+    servers: Servers, browser: Browser
+) -> None:
+    async with running_platform(servers, orchestrator_tuning=QUICK_GIVE_UP) as (
+        platform,
+        databases,
+    ):
+        web = platform.url("web")
+        agent = await token(web, "agent", "agent-demo")
+        failed = await start_booking(web, agent, {"client_id": UNKNOWN_CLIENT, **stay(30)})
+
+        page = await new_page(browser, 1440, 1100)
+        await sign_in(page, platform.url("dashboard"), "operator", "operator-demo")
+        await expect(page.locator('#health [data-service="orchestrator"]')).to_have_class(
+            "service ok"
+        )
+        await open_saga(page, failed)
+        await expect(page.get_by_test_id("detail-state")).to_have_text("FAILED")
+        await expect(page.locator("#detail-body")).to_contain_text("The client is unknown.")
+        await expect(page.locator("#detail-body .history")).to_contain_text("VerifyClient")
+
+        # Rooms goes away: the hold is never answered, nor is its release; the saga gets stuck.
+        await platform.stop("rooms")
+        stuck = await start_booking(web, agent, {"client_id": DEMO_CLIENT, **stay(31)})
+        await expect(page.locator('#health [data-service="rooms"]')).to_have_class(
+            "service unreachable", timeout=UI_TIMEOUT_MS
+        )
+        await open_saga(page, stuck)
+        await expect(page.get_by_test_id("detail-state")).to_have_text("STUCK")
+
+        # a retried saga compensates again: list those too, so its row stays at hand
+        await page.get_by_role("button", name="Compensating").click()
+        await page.get_by_role("button", name="Retry").click()
+        await expect(page.locator("#detail-body .history")).to_contain_text(
+            "operator resent release_hold", timeout=UI_TIMEOUT_MS
+        )
+        # Rooms comes back; the resent release is answered and compensation ends the saga.
+        await platform.start("rooms", service_app("rooms", servers, databases))
+        await wait_until_failed(page, stuck)
+        await expect(page.locator(f'#sagas tr[data-saga="{stuck}"]')).to_contain_text(
+            "FAILED", timeout=UI_TIMEOUT_MS
+        )
+
+
+async def wait_until_failed(page: Page, saga_id: str) -> None:
+    """Reopen the saga until compensation ended; retry again if it got stuck meanwhile."""
+    async with asyncio.timeout(UI_TIMEOUT_MS / 1000):
+        while True:
+            await page.locator(f'#sagas tr[data-saga="{saga_id}"]').click()
+            state = page.get_by_test_id("detail-state")
+            await expect(state).to_be_visible()
+            text = await state.inner_text()
+            if text == "FAILED":
+                return
+            if text == "STUCK":
+                await page.get_by_role("button", name="Retry").click()
+            await asyncio.sleep(1.0)
