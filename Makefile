@@ -25,7 +25,7 @@ test-unit: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy contracts infra web
+	$(BIN)/mypy contracts infra web rooms clients reservations orchestrator
 
 format: install
 	$(BIN)/ruff format .
