@@ -8,12 +8,18 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
 
 TERMINAL = frozenset({"CONFIRMED", "FAILED", "CANCELLED"})
+
+
+def stay(offset_days: int, nights: int = 2) -> tuple[date, date]:
+    """A stay starting `offset_days` from today; tests use distinct offsets to stay apart."""
+    check_in = date.today() + timedelta(days=offset_days)
+    return check_in, check_in + timedelta(days=nights)
 
 
 @dataclass
@@ -59,6 +65,20 @@ class AgentClient:
     async def book(self, key: str, **booking: Any) -> httpx.Response:
         body = {k: v.isoformat() if isinstance(v, date) else v for k, v in booking.items()}
         return await self.http.post("/api/bookings", json=body, headers={"Idempotency-Key": key})
+
+    async def book_offer(
+        self, offer: dict[str, Any], client_id: str, check_in: date, check_out: date, guests: int
+    ) -> httpx.Response:
+        """Book one availability result for a client, with a fresh idempotency key."""
+        return await self.book(
+            uuid.uuid4().hex,
+            client_id=client_id,
+            hotel_id=offer["hotel_id"],
+            room_type_id=offer["room_type_id"],
+            check_in=check_in,
+            check_out=check_out,
+            guests=guests,
+        )
 
     async def booking(self, booking_id: str) -> dict[str, Any]:
         response = await self.http.get(f"/api/bookings/{booking_id}")

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import httpx
 import pytest
 
-from tests.e2e.agent_client import AgentClient
+from tests.e2e.agent_client import AgentClient, stay
 from tests.e2e.conftest import new_key
 from tests.support.platform import Platform
 
 pytestmark = pytest.mark.e2e
-
-
-def stay(offset_days: int, nights: int = 2) -> tuple[date, date]:
-    check_in = date.today() + timedelta(days=offset_days)
-    return check_in, check_in + timedelta(days=nights)
 
 
 async def paris_offer(agent: AgentClient, check_in: date, check_out: date) -> dict[str, object]:
@@ -32,15 +27,7 @@ async def test_a_booking_is_confirmed_with_a_reservation_and_its_steps_stream_in
     offer = await paris_offer(agent, check_in, check_out)
     client_id = await agent.new_client()
 
-    submitted = await agent.book(
-        new_key(),
-        client_id=client_id,
-        hotel_id=offer["hotel_id"],
-        room_type_id=offer["room_type_id"],
-        check_in=check_in,
-        check_out=check_out,
-        guests=2,
-    )
+    submitted = await agent.book_offer(offer, client_id, check_in, check_out, guests=2)
     assert submitted.status_code == 202, submitted.text
     booking_id = submitted.json()["booking_id"]
     assert submitted.json()["links"]["events"] == f"/api/bookings/{booking_id}/events"
@@ -66,15 +53,7 @@ async def test_an_unknown_client_fails_with_its_reason_and_leaves_no_hold(
 ) -> None:
     check_in, check_out = stay(41)
     offer = await paris_offer(agent, check_in, check_out)
-    submitted = await agent.book(
-        new_key(),
-        client_id="no-such-client",
-        hotel_id=offer["hotel_id"],
-        room_type_id=offer["room_type_id"],
-        check_in=check_in,
-        check_out=check_out,
-        guests=2,
-    )
+    submitted = await agent.book_offer(offer, "no-such-client", check_in, check_out, guests=2)
     booking = await agent.outcome(submitted.json()["booking_id"])
 
     assert booking["status"] == "FAILED"
@@ -112,15 +91,7 @@ async def test_a_cancellation_frees_the_nights(agent: AgentClient) -> None:
     check_in, check_out = stay(43)
     offer = await paris_offer(agent, check_in, check_out)
     client_id = await agent.new_client()
-    submitted = await agent.book(
-        new_key(),
-        client_id=client_id,
-        hotel_id=offer["hotel_id"],
-        room_type_id=offer["room_type_id"],
-        check_in=check_in,
-        check_out=check_out,
-        guests=2,
-    )
+    submitted = await agent.book_offer(offer, client_id, check_in, check_out, guests=2)
     booking_id = submitted.json()["booking_id"]
     assert (await agent.outcome(booking_id))["status"] == "CONFIRMED"
     assert (await paris_offer(agent, check_in, check_out))["available"] == offer["available"] - 1

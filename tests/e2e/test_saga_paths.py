@@ -4,22 +4,16 @@ end in the right state with the right side effects, and killed processes lose no
 from __future__ import annotations
 
 import asyncio
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.e2e.agent_client import AgentClient
-from tests.e2e.conftest import new_key
+from tests.e2e.agent_client import AgentClient, stay
 from tests.support.platform import Platform
 
 pytestmark = pytest.mark.e2e
-
-
-def stay(offset_days: int, nights: int = 2) -> tuple[date, date]:
-    check_in = date.today() + timedelta(days=offset_days)
-    return check_in, check_in + timedelta(days=nights)
 
 
 async def offer_in(
@@ -33,15 +27,7 @@ async def offer_in(
 async def book(
     agent: AgentClient, client_id: str, offer: dict[str, Any], check_in: date, check_out: date
 ) -> str:
-    response = await agent.book(
-        new_key(),
-        client_id=client_id,
-        hotel_id=offer["hotel_id"],
-        room_type_id=offer["room_type_id"],
-        check_in=check_in,
-        check_out=check_out,
-        guests=1,
-    )
+    response = await agent.book_offer(offer, client_id, check_in, check_out, guests=1)
     assert response.status_code == 202, response.text
     return response.json()["booking_id"]  # type: ignore[no-any-return]
 

@@ -7,11 +7,9 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import aio_pika
 import pytest
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.clients import ClientVerified, VerifyClient
@@ -22,7 +20,7 @@ from infra.messaging.codec import Outgoing
 from infra.runtime import start_broker, subscribe
 from infra.stores.sql import make_engine
 from tests.support import probe
-from tests.support.observer import publish_raw, watch_replies
+from tests.support.observer import send_command, watch_replies
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,12 +54,6 @@ async def run_crashing_probe(
     return process
 
 
-async def applied(engine: AsyncEngine, saga_id: str) -> int | None:
-    async with engine.connect() as connection:
-        query = sa.select(probe.effects.c.applied).where(probe.effects.c.saga_id == saga_id)
-        return (await connection.execute(query)).scalar_one_or_none()
-
-
 @pytest.mark.parametrize("mode", ["before-commit", "before-ack"])
 async def test_a_consumer_killed_before_ack_gets_the_message_again_and_applies_it_once(
     amqp_url: str, topology: Topology, engine: AsyncEngine, sql_database_url: str, mode: str
@@ -76,18 +68,14 @@ async def test_a_consumer_killed_before_ack_gets_the_message_again_and_applies_i
     command = Outgoing.of(
         VerifyClient(client_id="client-7"), Envelope.new(VerifyClient.message_type, saga_id)
     )
-    properties: dict[str, Any] = command.amqp_properties()
-    properties["type"] = properties.pop("message_type")
     async with watch_replies(amqp_url, topology) as replies:
         connection = await aio_pika.connect_robust(amqp_url)
         async with connection:
-            await publish_raw(
-                connection, topology.commands.name, str(Service.CLIENTS), command.body, **properties
-            )
+            await send_command(connection, topology, str(Service.CLIENTS), command)
         async with asyncio.timeout(30):
             assert await crashing.wait() == -9, "the probe should have killed itself mid-message"
         assert replies.messages == [], "a consumer that died before publishing sent no reply"
-        assert await applied(engine, saga_id) == (1 if mode == "before-ack" else None)
+        assert await probe.applied(engine, saga_id) == (1 if mode == "before-ack" else None)
 
         survivor = make_broker(amqp_url, prefetch_count=1)
         subscribe(
@@ -105,4 +93,4 @@ async def test_a_consumer_killed_before_ack_gets_the_message_again_and_applies_i
     assert len(replies.messages) == 1
     assert reply.type == ClientVerified.message_type
     assert reply.headers["x-causation-id"] == command.envelope.message_id
-    assert await applied(engine, saga_id) == 1
+    assert await probe.applied(engine, saga_id) == 1

@@ -9,7 +9,6 @@ from typing import Any
 
 import aio_pika
 import pytest
-import sqlalchemy as sa
 from motor.motor_asyncio import AsyncIOMotorClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -21,7 +20,7 @@ from infra.messaging.codec import Outgoing
 from infra.runtime import start_broker, subscribe
 from infra.stores.sql import make_engine
 from tests.support import probe
-from tests.support.observer import drain_queue, publish_raw, watch_replies
+from tests.support.observer import drain_queue, publish_raw, send_command, watch_replies
 from tests.support.servers import Server
 
 pytestmark = pytest.mark.integration
@@ -65,20 +64,7 @@ def verify_client(saga_id: str, message_id: str | None = None) -> Outgoing:
 async def send(
     connection: aio_pika.abc.AbstractRobustConnection, topology: Topology, outgoing: Outgoing
 ) -> None:
-    properties = outgoing.amqp_properties()
-    properties["type"] = properties.pop("message_type")
-    await publish_raw(
-        connection, topology.commands.name, str(Service.CLIENTS), outgoing.body, **properties
-    )
-
-
-async def applied_count_sql(engine: AsyncEngine, saga_id: str) -> int | None:
-    async with engine.connect() as connection:
-        return (
-            await connection.execute(
-                sa.select(probe.effects.c.applied).where(probe.effects.c.saga_id == saga_id)
-            )
-        ).scalar_one_or_none()
+    await send_command(connection, topology, str(Service.CLIENTS), outgoing)
 
 
 async def test_sql_inbox_applies_a_duplicate_once_and_answers_it_twice_the_same(
@@ -90,7 +76,7 @@ async def test_sql_inbox_applies_a_duplicate_once_and_answers_it_twice_the_same(
         await send(raw_connection, topology, command)
         first, second = await replies.wait_for(2)
 
-    assert await applied_count_sql(engine, command.envelope.saga_id) == 1
+    assert await probe.applied(engine, command.envelope.saga_id) == 1
     assert first.type == ClientVerified.message_type
     assert first.message_id == second.message_id
     assert first.body == second.body
@@ -201,8 +187,8 @@ async def test_a_malformed_message_is_dead_lettered_with_its_reason_and_the_next
     assert reason_fragment in dead.headers[DEAD_LETTER_REASON_HEADER]
     assert dead.body == body, "the dead letter keeps the original body for an operator to inspect"
     assert reply.correlation_id == good.envelope.saga_id
-    assert await applied_count_sql(engine, good.envelope.saga_id) == 1
-    assert await applied_count_sql(engine, saga_id) is None
+    assert await probe.applied(engine, good.envelope.saga_id) == 1
+    assert await probe.applied(engine, saga_id) is None
 
 
 async def test_a_message_that_keeps_failing_is_dead_lettered_with_the_error_and_nothing_is_kept(
@@ -230,6 +216,6 @@ async def test_a_message_that_keeps_failing_is_dead_lettered_with_the_error_and_
     reason = dead.headers[DEAD_LETTER_REASON_HEADER]
     assert "LookupError: client directory has no entry for client-1" in reason
     assert dead.message_id == command.envelope.message_id
-    assert await applied_count_sql(engine, command.envelope.saga_id) is None, (
+    assert await probe.applied(engine, command.envelope.saga_id) is None, (
         "every attempt rolled back"
     )

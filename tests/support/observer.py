@@ -12,6 +12,7 @@ import aio_pika
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
 
 from contracts.topology import REPLIES_ROUTING_KEY, Topology
+from infra.messaging.codec import Outgoing
 
 
 @dataclass
@@ -68,6 +69,15 @@ async def publish_raw(
         mandatory=True,
     )
     await channel.close()
+
+
+async def send_command(
+    connection: AbstractRobustConnection, topology: Topology, service: str, outgoing: Outgoing
+) -> None:
+    """Publish a built command exactly as a sender would, envelope in the AMQP properties."""
+    properties = outgoing.amqp_properties()
+    properties["type"] = properties.pop("message_type")
+    await publish_raw(connection, topology.commands.name, service, outgoing.body, **properties)
 
 
 async def drain_queue(

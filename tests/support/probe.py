@@ -32,6 +32,13 @@ effects = sa.Table(
 )
 
 
+async def applied(engine: AsyncEngine, saga_id: str) -> int | None:
+    """How many times the effect was applied for a saga (None: never)."""
+    async with engine.connect() as connection:
+        query = sa.select(effects.c.applied).where(effects.c.saga_id == saga_id)
+        return (await connection.execute(query)).scalar_one_or_none()
+
+
 async def create_schema(engine: AsyncEngine) -> None:
     async with engine.begin() as connection:
         await connection.run_sync(metadata.create_all)
