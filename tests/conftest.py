@@ -12,6 +12,7 @@ from typing import Any
 
 import aio_pika
 import pytest
+from aio_pika.abc import AbstractRobustConnection
 from motor.motor_asyncio import AsyncIOMotorClient
 from sqlalchemy.engine import make_url
 
@@ -76,6 +77,14 @@ async def delete_namespace(
             channel = await connection.channel()
             with contextlib.suppress(aio_pika.exceptions.ChannelClosed):
                 await channel.exchange_delete(exchange.name)
+
+
+@pytest.fixture
+async def broker_connection(amqp_url: str) -> AsyncIterator[AbstractRobustConnection]:
+    """A test's own aio-pika connection, for publishing and draining by hand."""
+    connection = await aio_pika.connect_robust(amqp_url)
+    async with connection:
+        yield connection
 
 
 @pytest.fixture

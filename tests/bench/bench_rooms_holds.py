@@ -37,6 +37,7 @@ from infra.messaging.codec import Outgoing
 from infra.stores.sql import create_database_if_missing, drop_database
 from rooms.adapters.seed import demo_rows
 from rooms.adapters.tables import room_types
+from tests.support.observer import amqp_message
 from tests.support.servers import LOCAL_AMQP_URL, LOCAL_MYSQL_URL
 
 WARM_UP = 50
@@ -71,17 +72,10 @@ class Load:
     async def hold(self, command: HoldRoom) -> tuple[str, float]:
         envelope = Envelope.new(command.message_type, str(uuid.uuid4()))
         outgoing = Outgoing.of(command, envelope)
-        properties = outgoing.amqp_properties()
-        properties["type"] = properties.pop("message_type")
         reply: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self._waiting[envelope.message_id] = reply
         started = time.perf_counter()
-        await self._commands.publish(
-            aio_pika.Message(
-                outgoing.body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT, **properties
-            ),
-            routing_key=str(Service.ROOMS),
-        )
+        await self._commands.publish(amqp_message(outgoing), routing_key=str(Service.ROOMS))
         reply_type = await asyncio.wait_for(reply, timeout=120)
         return reply_type, time.perf_counter() - started
 

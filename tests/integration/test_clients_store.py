@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import aio_pika
 import httpx
 import pytest
 import sqlalchemy as sa
@@ -28,7 +27,7 @@ from contracts.clients import ClientVerified, VerifyClient
 from contracts.envelope import Envelope, new_id
 from contracts.topology import Service, Topology
 from infra.messaging.codec import Outgoing
-from tests.support.observer import publish_raw, watch_replies
+from tests.support.observer import request_reply
 
 pytestmark = pytest.mark.integration
 
@@ -117,15 +116,7 @@ async def verify(amqp_url: str, topology: Topology, client_id: str) -> Any:
     command = Outgoing.of(
         VerifyClient(client_id=client_id), Envelope.new(VerifyClient.message_type, new_id())
     )
-    properties = command.amqp_properties()
-    properties["type"] = properties.pop("message_type")
-    connection = await aio_pika.connect_robust(amqp_url)
-    async with connection, watch_replies(amqp_url, topology) as replies:
-        await publish_raw(
-            connection, topology.commands.name, str(Service.CLIENTS), command.body, **properties
-        )
-        (reply,) = await replies.wait_for(1, timeout=30)
-    return reply
+    return await request_reply(amqp_url, topology, str(Service.CLIENTS), command)
 
 
 async def test_a_failing_statement_does_not_quote_the_personal_data_it_carried(

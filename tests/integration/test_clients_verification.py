@@ -3,49 +3,20 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
-import aio_pika
 import httpx
 import pytest
 
-from clients.entrypoints.app import create_app
-from clients.settings import ClientsSettings
 from contracts.clients import ClientRejected, ClientVerified, VerifyClient
 from contracts.envelope import Envelope, new_id
 from contracts.topology import Service, Topology
 from infra.messaging.codec import Outgoing
-from tests.support.observer import publish_raw, watch_replies
+from tests.integration.test_clients_api import http
+from tests.support.observer import send_command, watch_replies
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def http(
-    amqp_url: str, namespace: str, sql_database_url: str
-) -> AsyncIterator[httpx.AsyncClient]:
-    settings = ClientsSettings(
-        amqp_url=amqp_url,
-        booking_namespace=namespace,
-        clients_db_url=sql_database_url,
-        log_level="DEBUG",
-        log_json=True,
-    )
-    app = create_app(settings)
-    transport = httpx.ASGITransport(app=app)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://clients") as client,
-    ):
-        yield client
-
-
-@pytest.fixture
-async def broker_connection(amqp_url: str) -> AsyncIterator[aio_pika.abc.AbstractRobustConnection]:
-    connection = await aio_pika.connect_robust(amqp_url)
-    async with connection:
-        yield connection
+__all__ = ["http"]  # the clients service under test, shared with the API tests
 
 
 async def create_client(http: httpx.AsyncClient, email: str) -> str:
@@ -69,11 +40,7 @@ def verify(client_id: str, saga_id: str | None = None) -> Outgoing:
 
 
 async def send(connection: Any, topology: Topology, command: Outgoing) -> None:
-    properties = command.amqp_properties()
-    properties["type"] = properties.pop("message_type")
-    await publish_raw(
-        connection, topology.commands.name, str(Service.CLIENTS), command.body, **properties
-    )
+    await send_command(connection, topology, str(Service.CLIENTS), command)
 
 
 async def test_an_active_client_is_verified_an_unknown_or_blocked_one_rejected(

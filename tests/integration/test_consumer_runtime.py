@@ -47,13 +47,6 @@ async def sql_probe(amqp_url: str, topology: Topology, engine: AsyncEngine) -> A
     await broker.stop()
 
 
-@pytest.fixture
-async def raw_connection(amqp_url: str) -> AsyncIterator[aio_pika.abc.AbstractRobustConnection]:
-    connection = await aio_pika.connect_robust(amqp_url)
-    async with connection:
-        yield connection
-
-
 def verify_client(saga_id: str, message_id: str | None = None) -> Outgoing:
     envelope = Envelope.new(VerifyClient.message_type, saga_id)
     if message_id is not None:
@@ -68,12 +61,12 @@ async def send(
 
 
 async def test_sql_inbox_applies_a_duplicate_once_and_answers_it_twice_the_same(
-    amqp_url: str, topology: Topology, sql_probe: None, engine: AsyncEngine, raw_connection: Any
+    amqp_url: str, topology: Topology, sql_probe: None, engine: AsyncEngine, broker_connection: Any
 ) -> None:
     command = verify_client(saga_id=new_id())
     async with watch_replies(amqp_url, topology) as replies:
-        await send(raw_connection, topology, command)
-        await send(raw_connection, topology, command)
+        await send(broker_connection, topology, command)
+        await send(broker_connection, topology, command)
         first, second = await replies.wait_for(2)
 
     assert await probe.applied(engine, command.envelope.saga_id) == 1
@@ -89,7 +82,7 @@ async def test_mongo_inbox_applies_a_duplicate_once_and_answers_it_twice_the_sam
     topology: Topology,
     mongodb_server: Server,
     mongo_database_name: str,
-    raw_connection: Any,
+    broker_connection: Any,
 ) -> None:
     client: AsyncIOMotorClient[dict[str, Any]] = AsyncIOMotorClient(
         mongodb_server.url, tz_aware=True
@@ -105,8 +98,8 @@ async def test_mongo_inbox_applies_a_duplicate_once_and_answers_it_twice_the_sam
     try:
         command = verify_client(saga_id=new_id())
         async with watch_replies(amqp_url, topology) as replies:
-            await send(raw_connection, topology, command)
-            await send(raw_connection, topology, command)
+            await send(broker_connection, topology, command)
+            await send(broker_connection, topology, command)
             first, second = await replies.wait_for(2)
         effect = await database["probe_effects"].find_one({"_id": command.envelope.saga_id})
     finally:
@@ -162,7 +155,7 @@ async def test_a_malformed_message_is_dead_lettered_with_its_reason_and_the_next
     topology: Topology,
     sql_probe: None,
     engine: AsyncEngine,
-    raw_connection: Any,
+    broker_connection: Any,
     body: bytes,
     properties: dict[str, Any],
     reason_fragment: str,
@@ -176,14 +169,14 @@ async def test_a_malformed_message_is_dead_lettered_with_its_reason_and_the_next
     bad_properties = {k: v for k, v in bad_properties.items() if v is not None}
     async with watch_replies(amqp_url, topology) as replies:
         await publish_raw(
-            raw_connection, topology.commands.name, str(Service.CLIENTS), body, **bad_properties
+            broker_connection, topology.commands.name, str(Service.CLIENTS), body, **bad_properties
         )
         good = verify_client(saga_id=new_id())
-        await send(raw_connection, topology, good)
+        await send(broker_connection, topology, good)
         (reply,) = await replies.wait_for(1)
 
     dlq = topology.dead_letter_queue(topology.command_queue(Service.CLIENTS))
-    (dead,) = await drain_queue(raw_connection, dlq.name, expected=1)
+    (dead,) = await drain_queue(broker_connection, dlq.name, expected=1)
     assert reason_fragment in dead.headers[DEAD_LETTER_REASON_HEADER]
     assert dead.body == body, "the dead letter keeps the original body for an operator to inspect"
     assert reply.correlation_id == good.envelope.saga_id
@@ -192,7 +185,7 @@ async def test_a_malformed_message_is_dead_lettered_with_its_reason_and_the_next
 
 
 async def test_a_message_that_keeps_failing_is_dead_lettered_with_the_error_and_nothing_is_kept(
-    amqp_url: str, topology: Topology, engine: AsyncEngine, raw_connection: Any
+    amqp_url: str, topology: Topology, engine: AsyncEngine, broker_connection: Any
 ) -> None:
     async def broken_handler(
         command: VerifyClient, envelope: Envelope, session: Any
@@ -207,9 +200,9 @@ async def test_a_message_that_keeps_failing_is_dead_lettered_with_the_error_and_
     await start_broker(broker, topology)
     try:
         command = verify_client(saga_id=new_id())
-        await send(raw_connection, topology, command)
+        await send(broker_connection, topology, command)
         dlq = topology.dead_letter_queue(topology.command_queue(Service.CLIENTS))
-        (dead,) = await drain_queue(raw_connection, dlq.name, expected=1, timeout=60)
+        (dead,) = await drain_queue(broker_connection, dlq.name, expected=1, timeout=60)
     finally:
         await broker.stop()
 

@@ -4,10 +4,8 @@ real broker with the test playing the participants."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import aio_pika
 import pytest
 from aio_pika.abc import AbstractRobustConnection
 
@@ -41,32 +39,15 @@ from tests.integration.test_orchestrator_saga import (
     room_held,
     running,
     saga_when,
+    settings,
     start_booking,
     wait_for_public,
-    watch_events,
 )
-from tests.support.observer import Observed
+from tests.support.observer import Observed, watch_events
+
+__all__ = ["settings"]  # the orchestrator's test settings fixture, shared with the saga tests
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def settings(amqp_url: str, namespace: str, sql_database_url: str) -> OrchestratorSettings:
-    return OrchestratorSettings(
-        amqp_url=amqp_url,
-        booking_namespace=namespace,
-        sagas_db_url=sql_database_url,
-        step_deadline_seconds=30,
-        sweep_interval_seconds=0.2,
-        log_json=True,
-    )
-
-
-@pytest.fixture
-async def connection(amqp_url: str) -> AsyncIterator[AbstractRobustConnection]:
-    connection = await aio_pika.connect_robust(amqp_url)
-    async with connection:
-        yield connection
 
 
 async def confirm(participants: Participants, saga_id: str) -> None:
@@ -84,16 +65,16 @@ async def confirm(participants: Participants, saga_id: str) -> None:
 
 
 async def test_a_confirmed_booking_is_cancelled_and_its_nights_freed(
-    settings: OrchestratorSettings, topology: Topology, connection: AbstractRobustConnection
+    settings: OrchestratorSettings, topology: Topology, broker_connection: AbstractRobustConnection
 ) -> None:
-    participants = Participants(connection, topology)
+    participants = Participants(broker_connection, topology)
     saga_id = new_id()
     async with running(settings) as http, watch_events(settings.amqp_url, topology) as events:
         await confirm(participants, saga_id)
         await saga_when(http, saga_id, lambda s: s["state"] == "CONFIRMED")
         request = CancelBooking(booking_saga_id=saga_id, requested_by="agent-7", reason="Ill")
         envelope = Envelope.new(request.message_type, new_id())
-        await publish(connection, topology, Outgoing.of(request, envelope))
+        await publish(broker_connection, topology, Outgoing.of(request, envelope))
         cancel = await participants.take(Service.RESERVATIONS, CancelReservation)
         await participants.reply(
             cancel, ReservationCancelled(booking_saga_id=saga_id, reservation_id="res-8")
@@ -113,12 +94,12 @@ def _public_types(events: Observed) -> list[str]:
 
 
 async def test_an_operator_forces_compensation_and_cannot_retry_a_failed_saga(
-    settings: OrchestratorSettings, topology: Topology, connection: AbstractRobustConnection
+    settings: OrchestratorSettings, topology: Topology, broker_connection: AbstractRobustConnection
 ) -> None:
-    participants = Participants(connection, topology)
+    participants = Participants(broker_connection, topology)
     saga_id = new_id()
     async with running(settings) as http:
-        await publish(connection, topology, start_booking(saga_id))
+        await publish(broker_connection, topology, start_booking(saga_id))
         hold = await participants.take(Service.ROOMS, HoldRoom)
         verify = await participants.take(Service.CLIENTS, VerifyClient)
         await participants.reply(hold, room_held())
@@ -143,12 +124,12 @@ async def test_an_operator_forces_compensation_and_cannot_retry_a_failed_saga(
 
 
 async def test_messages_committed_but_never_sent_are_relayed_at_start_up(
-    settings: OrchestratorSettings, topology: Topology, connection: AbstractRobustConnection
+    settings: OrchestratorSettings, topology: Topology, broker_connection: AbstractRobustConnection
 ) -> None:
-    participants = Participants(connection, topology)
+    participants = Participants(broker_connection, topology)
     saga_id = new_id()
     async with running(settings):
-        await publish(connection, topology, start_booking(saga_id))
+        await publish(broker_connection, topology, start_booking(saga_id))
         first_hold = await participants.take(Service.ROOMS, HoldRoom)
         await participants.take(Service.CLIENTS, VerifyClient)
 
@@ -168,13 +149,13 @@ async def test_messages_committed_but_never_sent_are_relayed_at_start_up(
 async def test_the_embedded_sqlite_store_runs_a_booking(
     settings: OrchestratorSettings,
     topology: Topology,
-    connection: AbstractRobustConnection,
+    broker_connection: AbstractRobustConnection,
     tmp_path: Path,
 ) -> None:
     embedded = settings.model_copy(
         update={"sagas_db_url": f"sqlite+aiosqlite:///{tmp_path / 'sagas.db'}"}
     )
-    participants = Participants(connection, topology)
+    participants = Participants(broker_connection, topology)
     saga_id = new_id()
     async with running(embedded) as http, watch_events(settings.amqp_url, topology) as events:
         await confirm(participants, saga_id)

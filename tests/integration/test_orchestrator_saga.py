@@ -6,13 +6,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import aio_pika
 import httpx
 import pytest
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
@@ -36,7 +34,7 @@ from contracts.values import NightlyPrice, Stay
 from infra.messaging.codec import Outgoing, decode
 from orchestrator.entrypoints.app import create_app
 from orchestrator.settings import OrchestratorSettings
-from tests.support.observer import Observed, drain_queue, publish_raw
+from tests.support.observer import Observed, drain_queue, publish_outgoing, watch_events
 
 pytestmark = pytest.mark.integration
 
@@ -65,36 +63,6 @@ async def running(settings: OrchestratorSettings) -> AsyncIterator[httpx.AsyncCl
             yield http
 
 
-@pytest.fixture
-async def connection(amqp_url: str) -> AsyncIterator[AbstractRobustConnection]:
-    connection = await aio_pika.connect_robust(amqp_url)
-    async with connection:
-        yield connection
-
-
-@contextlib.asynccontextmanager
-async def watch_events(amqp_url: str, topology: Topology) -> AsyncIterator[Observed]:
-    """Copy every event on `booking.events` (progress and public) to a private queue."""
-    connection = await aio_pika.connect_robust(amqp_url)
-    async with connection:
-        channel = await connection.channel()
-        exchange = await channel.declare_exchange(
-            topology.events.name, aio_pika.ExchangeType.TOPIC, durable=True
-        )
-        queue = await channel.declare_queue(
-            f"{topology.namespace}.events-observer.{uuid.uuid4().hex[:6]}", exclusive=True
-        )
-        await queue.bind(exchange, "#")
-        observed = Observed()
-
-        async def collect(message: AbstractIncomingMessage) -> None:
-            await message.ack()
-            await observed.add(message)
-
-        await queue.consume(collect)
-        yield observed
-
-
 class Participants:
     """The test's stand-in for rooms, clients and reservations."""
 
@@ -119,14 +87,12 @@ async def publish(
     outgoing: Outgoing,
     replies: bool = False,
 ) -> None:
-    properties = outgoing.amqp_properties()
-    properties["type"] = properties.pop("message_type")
     exchange, key = (
         (topology.replies.name, REPLIES_ROUTING_KEY)
         if replies
         else (topology.commands.name, str(Service.ORCHESTRATOR))
     )
-    await publish_raw(connection, exchange, key, outgoing.body, **properties)
+    await publish_outgoing(connection, exchange, key, outgoing)
 
 
 def start_booking(saga_id: str, key: str | None = None) -> Outgoing:
@@ -192,12 +158,12 @@ async def wait_for_public(events: Observed) -> list[dict[str, Any]]:
 
 
 async def test_a_booking_runs_to_confirmation_and_is_announced(
-    settings: OrchestratorSettings, topology: Topology, connection: AbstractRobustConnection
+    settings: OrchestratorSettings, topology: Topology, broker_connection: AbstractRobustConnection
 ) -> None:
-    participants = Participants(connection, topology)
+    participants = Participants(broker_connection, topology)
     saga_id = new_id()
     async with running(settings) as http, watch_events(settings.amqp_url, topology) as events:
-        await publish(connection, topology, start_booking(saga_id))
+        await publish(broker_connection, topology, start_booking(saga_id))
         hold = await participants.take(Service.ROOMS, HoldRoom)
         verify = await participants.take(Service.CLIENTS, VerifyClient)
         await participants.reply(verify, ClientVerified(client_id="client-42"))
@@ -233,12 +199,12 @@ async def test_a_booking_runs_to_confirmation_and_is_announced(
 
 
 async def test_a_blocked_client_releases_the_hold_and_fails_with_its_reason(
-    settings: OrchestratorSettings, topology: Topology, connection: AbstractRobustConnection
+    settings: OrchestratorSettings, topology: Topology, broker_connection: AbstractRobustConnection
 ) -> None:
-    participants = Participants(connection, topology)
+    participants = Participants(broker_connection, topology)
     saga_id = new_id()
     async with running(settings) as http, watch_events(settings.amqp_url, topology) as events:
-        await publish(connection, topology, start_booking(saga_id))
+        await publish(broker_connection, topology, start_booking(saga_id))
         hold = await participants.take(Service.ROOMS, HoldRoom)
         verify = await participants.take(Service.CLIENTS, VerifyClient)
         await participants.reply(verify, ClientRejected(client_id="client-42", reason="blocked"))
@@ -255,16 +221,16 @@ async def test_a_blocked_client_releases_the_hold_and_fails_with_its_reason(
 
 
 async def test_the_same_booking_requested_twice_is_one_saga(
-    settings: OrchestratorSettings, topology: Topology, connection: AbstractRobustConnection
+    settings: OrchestratorSettings, topology: Topology, broker_connection: AbstractRobustConnection
 ) -> None:
-    participants = Participants(connection, topology)
+    participants = Participants(broker_connection, topology)
     saga_id = new_id()
     async with running(settings) as http:
-        await publish(connection, topology, start_booking(saga_id, key="same-key-123"))
+        await publish(broker_connection, topology, start_booking(saga_id, key="same-key-123"))
         first_hold = await participants.take(Service.ROOMS, HoldRoom)
         # The agent's retry: the same request again, and the same key under another saga id.
-        await publish(connection, topology, start_booking(saga_id, key="same-key-123"))
-        await publish(connection, topology, start_booking(new_id(), key="same-key-123"))
+        await publish(broker_connection, topology, start_booking(saga_id, key="same-key-123"))
+        await publish(broker_connection, topology, start_booking(new_id(), key="same-key-123"))
         saga = await saga_when(
             http,
             saga_id,
@@ -277,20 +243,22 @@ async def test_the_same_booking_requested_twice_is_one_saga(
     assert listed["total"] == 1
     holds = [h for h in saga["history"] if h["message_type"] == HoldRoom.message_type]
     assert [h["message_id"] for h in holds] == [first_hold.message_id]
-    queue = await (await connection.channel()).get_queue(topology.command_queue(Service.ROOMS).name)
+    queue = await (await broker_connection.channel()).get_queue(
+        topology.command_queue(Service.ROOMS).name
+    )
     assert queue.declaration_result.message_count == 0
 
 
 async def test_a_step_without_answer_is_sent_again_and_the_saga_moves_on(
-    settings: OrchestratorSettings, topology: Topology, connection: AbstractRobustConnection
+    settings: OrchestratorSettings, topology: Topology, broker_connection: AbstractRobustConnection
 ) -> None:
-    participants = Participants(connection, topology)
+    participants = Participants(broker_connection, topology)
     quick = settings.model_copy(
         update={"step_deadline_seconds": 1.0, "retry_first_delay_seconds": 0.1}
     )
     saga_id = new_id()
     async with running(quick) as http:
-        await publish(connection, topology, start_booking(saga_id))
+        await publish(broker_connection, topology, start_booking(saga_id))
         hold = await participants.take(Service.ROOMS, HoldRoom)
         await participants.reply(hold, room_held())
         first = await participants.take(Service.CLIENTS, VerifyClient)  # left unanswered
@@ -307,12 +275,12 @@ async def test_a_step_without_answer_is_sent_again_and_the_saga_moves_on(
 
 
 async def test_a_stopped_orchestrator_carries_on_from_the_stored_state(
-    settings: OrchestratorSettings, topology: Topology, connection: AbstractRobustConnection
+    settings: OrchestratorSettings, topology: Topology, broker_connection: AbstractRobustConnection
 ) -> None:
-    participants = Participants(connection, topology)
+    participants = Participants(broker_connection, topology)
     saga_id = new_id()
     async with running(settings):
-        await publish(connection, topology, start_booking(saga_id))
+        await publish(broker_connection, topology, start_booking(saga_id))
         hold = await participants.take(Service.ROOMS, HoldRoom)
         verify = await participants.take(Service.CLIENTS, VerifyClient)
         await participants.reply(hold, room_held())
@@ -333,13 +301,13 @@ async def test_a_stopped_orchestrator_carries_on_from_the_stored_state(
 
 
 async def test_a_reply_for_an_unknown_saga_is_dead_lettered_with_its_reason(
-    settings: OrchestratorSettings, topology: Topology, connection: AbstractRobustConnection
+    settings: OrchestratorSettings, topology: Topology, broker_connection: AbstractRobustConnection
 ) -> None:
     reply = ClientVerified(client_id="client-42")
     stray = Outgoing.of(reply, Envelope.new(reply.message_type, "no-such-saga"))
     async with running(settings):
-        await publish(connection, topology, stray, replies=True)
+        await publish(broker_connection, topology, stray, replies=True)
         dlq = topology.dead_letter_queue(topology.replies_queue()).name
-        [dead] = await drain_queue(connection, dlq, 1, timeout=WAIT)
+        [dead] = await drain_queue(broker_connection, dlq, 1, timeout=WAIT)
 
     assert "no saga 'no-such-saga'" in dead.headers[DEAD_LETTER_REASON_HEADER]

@@ -21,7 +21,7 @@ from contracts.reservations import (
 from contracts.topology import Service, Topology
 from infra.messaging.codec import Outgoing
 from tests.integration.test_reservations_support import RunningService, service, write_command
-from tests.support.observer import publish_raw, watch_replies
+from tests.support.observer import send_command, watch_replies
 
 pytestmark = pytest.mark.integration
 __all__ = ["service"]
@@ -39,11 +39,7 @@ def outgoing(command: Command, saga_id: str) -> Outgoing:
 
 
 async def send(connection: Any, topology: Topology, message: Outgoing) -> None:
-    properties = message.amqp_properties()
-    properties["type"] = properties.pop("message_type")
-    await publish_raw(
-        connection, topology.commands.name, str(Service.RESERVATIONS), message.body, **properties
-    )
+    await send_command(connection, topology, str(Service.RESERVATIONS), message)
 
 
 async def test_a_duplicated_write_and_a_retry_answer_with_one_reservation_then_cancel(

@@ -37,7 +37,7 @@ from infra.messaging.codec import Outgoing
 from rooms.adapters.tables import holds, hotels, rates, room_nights, room_types, rooms
 from rooms.entrypoints.app import create_app
 from rooms.settings import RoomsSettings
-from tests.support.observer import Observed, publish_raw, watch_replies
+from tests.support.observer import Observed, send_command, watch_replies
 
 pytestmark = pytest.mark.integration
 
@@ -59,15 +59,8 @@ class Rooms:
         envelope = Envelope.new(command.message_type, saga_id)
         if message_id is not None:
             envelope = envelope.model_copy(update={"message_id": message_id})
-        properties = Outgoing.of(command, envelope).amqp_properties()
-        properties["type"] = properties.pop("message_type")
-        await publish_raw(
-            self.connection,
-            self.topology.commands.name,
-            str(Service.ROOMS),
-            Outgoing.of(command, envelope).body,
-            **properties,
-        )
+        outgoing = Outgoing.of(command, envelope)
+        await send_command(self.connection, self.topology, str(Service.ROOMS), outgoing)
         return envelope.message_id
 
     async def replies_to(self, message_id: str, count: int = 1) -> list[Reply]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
+from faststream.rabbit import RabbitExchange
 
 from contracts.topology import REPLIES_ROUTING_KEY, Topology
 from infra.messaging.codec import Outgoing
@@ -32,18 +33,20 @@ class Observed:
 
 
 @asynccontextmanager
-async def watch_replies(amqp_url: str, topology: Topology) -> AsyncIterator[Observed]:
-    """Copy every reply on `booking.replies` to a private queue while the block runs."""
+async def watch(
+    amqp_url: str, exchange: RabbitExchange, binding_key: str, label: str
+) -> AsyncIterator[Observed]:
+    """Copy every message `exchange` routes by `binding_key` to a private queue meanwhile."""
     connection = await aio_pika.connect_robust(amqp_url)
     async with connection:
         channel = await connection.channel()
-        exchange = await channel.declare_exchange(
-            topology.replies.name, aio_pika.ExchangeType.DIRECT, durable=True
+        declared = await channel.declare_exchange(
+            exchange.name, aio_pika.ExchangeType(exchange.type.value), durable=True
         )
         queue = await channel.declare_queue(
-            f"{topology.namespace}.observer.{uuid.uuid4().hex[:6]}", exclusive=True
+            f"{exchange.name}.{label}.{uuid.uuid4().hex[:6]}", exclusive=True
         )
-        await queue.bind(exchange, REPLIES_ROUTING_KEY)
+        await queue.bind(declared, binding_key)
         observed = Observed()
 
         async def collect(message: AbstractIncomingMessage) -> None:
@@ -52,6 +55,25 @@ async def watch_replies(amqp_url: str, topology: Topology) -> AsyncIterator[Obse
 
         await queue.consume(collect)
         yield observed
+
+
+def watch_replies(amqp_url: str, topology: Topology) -> AbstractAsyncContextManager[Observed]:
+    """Every reply on `booking.replies` while the block runs."""
+    return watch(amqp_url, topology.replies, REPLIES_ROUTING_KEY, "reply-observer")
+
+
+def watch_events(amqp_url: str, topology: Topology) -> AbstractAsyncContextManager[Observed]:
+    """Every event on `booking.events` (progress and public) while the block runs."""
+    return watch(amqp_url, topology.events, "#", "event-observer")
+
+
+def amqp_message(outgoing: Outgoing) -> aio_pika.Message:
+    """The persistent AMQP message a sender publishes, its envelope in the properties."""
+    properties = outgoing.amqp_properties()
+    properties["type"] = properties.pop("message_type")
+    return aio_pika.Message(
+        outgoing.body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT, **properties
+    )
 
 
 async def publish_raw(
@@ -71,13 +93,31 @@ async def publish_raw(
     await channel.close()
 
 
+async def publish_outgoing(
+    connection: AbstractRobustConnection, exchange_name: str, routing_key: str, outgoing: Outgoing
+) -> None:
+    channel = await connection.channel(publisher_confirms=True)
+    exchange = await channel.get_exchange(exchange_name, ensure=True)
+    await exchange.publish(amqp_message(outgoing), routing_key=routing_key, mandatory=True)
+    await channel.close()
+
+
 async def send_command(
     connection: AbstractRobustConnection, topology: Topology, service: str, outgoing: Outgoing
 ) -> None:
-    """Publish a built command exactly as a sender would, envelope in the AMQP properties."""
-    properties = outgoing.amqp_properties()
-    properties["type"] = properties.pop("message_type")
-    await publish_raw(connection, topology.commands.name, service, outgoing.body, **properties)
+    """Publish a built command exactly as a sender would."""
+    await publish_outgoing(connection, topology.commands.name, service, outgoing)
+
+
+async def request_reply(
+    amqp_url: str, topology: Topology, service: str, outgoing: Outgoing
+) -> AbstractIncomingMessage:
+    """Send one command and wait for its reply on `booking.replies`."""
+    connection = await aio_pika.connect_robust(amqp_url)
+    async with connection, watch_replies(amqp_url, topology) as replies:
+        await send_command(connection, topology, service, outgoing)
+        (reply,) = await replies.wait_for(1, timeout=30)
+    return reply
 
 
 async def drain_queue(
