@@ -7,10 +7,10 @@ from faststream.rabbit import RabbitBroker, RabbitMessage, RabbitQueue
 
 from contracts.topology import Topology
 from infra.messaging.broker import declare_topology
-from infra.messaging.consumer import CommandConsumer
+from infra.messaging.consumer import QueueConsumer
 
 
-def subscribe(broker: RabbitBroker, queue: RabbitQueue, consumer: CommandConsumer) -> None:
+def subscribe(broker: RabbitBroker, queue: RabbitQueue, consumer: QueueConsumer) -> None:
     """Feed every delivery of `queue` to `consumer`, which acks by itself."""
 
     async def on_message(message: RabbitMessage) -> None:

@@ -1,19 +1,24 @@
-"""The idempotent command consumer every participant service runs.
+"""Queue consumers: the one delivery protocol every service's consumers follow.
 
-For each delivery: decode and validate (else dead-letter with the reason and ack); look the
-message id up in the inbox (a duplicate gets the stored reply again); otherwise apply the
-handler and store the reply in the same unit of work; publish the reply and wait for the
-broker's confirm; only then ack. A store or broker outage is retried in place with backoff;
-a message that keeps failing for another reason is dead-lettered with that reason once it
-nears the queue's delivery limit (the broker's own limit is the backstop for hard crashes).
+For each delivery: decode and validate (else dead-letter with the reason and ack); apply it;
+ack only once the effect is committed and whatever it sends is confirmed by the broker. A store
+or broker outage is retried in place with backoff; a message that keeps failing for another
+reason is dead-lettered with that reason once it nears the queue's delivery limit (the broker's
+own limit is the backstop for hard crashes).
+
+`CommandConsumer` is the participants' idempotent consumer: look the message id up in the inbox
+(a duplicate gets the stored reply again); otherwise apply the handler and store the reply in
+the same unit of work; publish the reply.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from typing import ClassVar, TypeVar
 
 import structlog
 from aio_pika.abc import AbstractIncomingMessage
@@ -27,17 +32,26 @@ from infra.messaging.publisher import Publisher
 from infra.messaging.retry import Backoff
 from infra.metrics import HANDLING_SECONDS, MESSAGES_HANDLED
 
+T = TypeVar("T")
 log = structlog.get_logger(__name__)
 
 
-@dataclass
-class CommandConsumer:
+@dataclass(kw_only=True)
+class QueueConsumer(ABC):
     queue_name: str
-    inbox: Inbox
-    handlers: Mapping[type[Message], Handler]
     publisher: Publisher
     transient_errors: tuple[type[BaseException], ...]
     transient_backoff: Backoff = field(default_factory=Backoff)
+    handled_log: ClassVar[str] = "message handled"
+
+    @abstractmethod
+    def accepts(self, message: Message) -> bool:
+        """Whether this queue's consumer handles this kind of message at all."""
+
+    @abstractmethod
+    async def apply(self, decoded: Decoded) -> str:
+        """Apply a valid message; the outcome label for metrics. Raise InvalidMessage for a
+        message that can never apply (it is dead-lettered with the reason)."""
 
     async def __call__(self, message: RabbitMessage) -> None:
         raw = message.raw_message
@@ -57,48 +71,47 @@ class CommandConsumer:
             time.perf_counter() - started
         )
 
+    async def retrying(self, operation: Callable[[], Awaitable[T]]) -> T:
+        """Run `operation`, retrying it in place while a store or the broker is unreachable."""
+        return await self.transient_backoff.run(operation, self.transient_errors)
+
     def _decode(self, raw: AbstractIncomingMessage) -> Decoded:
         decoded = decode(raw)
-        if type(decoded.message) not in self.handlers:
+        if not self.accepts(decoded.message):
             raise InvalidMessage(
                 f"{self.queue_name} does not handle {decoded.envelope.message_type}"
             )
         return decoded
 
     async def _handle(self, message: RabbitMessage, decoded: Decoded) -> None:
-        handler = self.handlers[type(decoded.message)]
         message_type = decoded.envelope.message_type
         try:
-            result = await self.transient_backoff.run(
-                lambda: self.inbox.process(decoded, handler), self.transient_errors
-            )
-            await self.transient_backoff.run(
-                lambda: self.publisher.publish_reply(result.reply), self.transient_errors
-            )
+            outcome = await self.apply(decoded)
+        except InvalidMessage as exc:
+            await self._dead_letter(message, exc.reason, message_type)
+            return
         except Exception as exc:  # a bug or a poison message: let the broker count it
             await self._failed(message, decoded, exc)
             return
         await message.ack()
-        outcome = "duplicate" if result.duplicate else "applied"
         MESSAGES_HANDLED.labels(self.queue_name, message_type, outcome).inc()
-        log.debug("command handled", outcome=outcome, reply=result.reply.envelope.message_type)
+        log.debug(self.handled_log, outcome=outcome)
 
     async def _failed(self, message: RabbitMessage, decoded: Decoded, exc: Exception) -> None:
         deliveries = _delivery_count(message.raw_message) + 1
         reason = f"{type(exc).__name__}: {exc}"[:1000]
         if deliveries >= DELIVERY_LIMIT:
-            log.error("command keeps failing, dead-lettering", reason=reason, deliveries=deliveries)
+            log.error("message keeps failing, dead-lettering", reason=reason, deliveries=deliveries)
             await self._dead_letter(message, reason, decoded.envelope.message_type)
             return
-        log.warning("command failed, requeued", reason=reason, deliveries=deliveries)
+        log.warning("message failed, requeued", reason=reason, deliveries=deliveries)
         MESSAGES_HANDLED.labels(self.queue_name, decoded.envelope.message_type, "requeued").inc()
         await asyncio.sleep(min(0.2 * 2**deliveries, 5.0))
         await message.nack(requeue=True)
 
     async def _dead_letter(self, message: RabbitMessage, reason: str, message_type: str) -> None:
-        await self.transient_backoff.run(
-            lambda: self.publisher.dead_letter(message.raw_message, self.queue_name, reason),
-            self.transient_errors,
+        await self.retrying(
+            lambda: self.publisher.dead_letter(message.raw_message, self.queue_name, reason)
         )
         await message.ack()
         MESSAGES_HANDLED.labels(self.queue_name, message_type, "dead_lettered").inc()
@@ -108,6 +121,22 @@ class CommandConsumer:
             message_id=message.raw_message.message_id,
             saga_id=message.raw_message.correlation_id,
         )
+
+
+@dataclass(kw_only=True)
+class CommandConsumer(QueueConsumer):
+    inbox: Inbox
+    handlers: Mapping[type[Message], Handler]
+    handled_log: ClassVar[str] = "command handled"
+
+    def accepts(self, message: Message) -> bool:
+        return type(message) in self.handlers
+
+    async def apply(self, decoded: Decoded) -> str:
+        handler = self.handlers[type(decoded.message)]
+        result = await self.retrying(lambda: self.inbox.process(decoded, handler))
+        await self.retrying(lambda: self.publisher.publish_reply(result.reply))
+        return "duplicate" if result.duplicate else "applied"
 
 
 def _delivery_count(raw: AbstractIncomingMessage) -> int:

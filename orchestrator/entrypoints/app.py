@@ -15,15 +15,16 @@ from contracts.topology import Service, Topology
 from infra.http import probes_router
 from infra.logging import configure_logging
 from infra.messaging.broker import make_broker
+from infra.messaging.errors import SQL_TRANSIENT
 from infra.messaging.publisher import Publisher
-from infra.runtime import broker_ping, start_broker
+from infra.runtime import broker_ping, start_broker, subscribe
 from orchestrator import metrics
 from orchestrator.adapters.engine import open_saga_store
 from orchestrator.adapters.saga_store import SagaStore
 from orchestrator.domain.booking import booking_definitions
 from orchestrator.entrypoints import api
 from orchestrator.service_layer.background import running
-from orchestrator.service_layer.consumer import SagaConsumer, subscribe
+from orchestrator.service_layer.consumer import SagaConsumer
 from orchestrator.service_layer.sagas import SagaService
 from orchestrator.settings import OrchestratorSettings
 
@@ -47,13 +48,19 @@ def create_app(settings: OrchestratorSettings | None = None) -> FastAPI:
         registry = booking_definitions(settings.step_deadline, settings.retry_policy)
         sagas = SagaService(store, registry, publisher)
         requests_queue = topology.command_queue(Service.ORCHESTRATOR)
+        accepted_by_queue = {
+            requests_queue: (StartBooking, CancelBooking),
+            topology.replies_queue(): REPLY_TYPES,
+        }
         consumers = {
-            requests_queue: SagaConsumer(
-                requests_queue.name, (StartBooking, CancelBooking), sagas, publisher
-            ),
-            topology.replies_queue(): SagaConsumer(
-                topology.replies_queue().name, REPLY_TYPES, sagas, publisher
-            ),
+            queue: SagaConsumer(
+                queue_name=queue.name,
+                accepted=accepted,
+                sagas=sagas,
+                publisher=publisher,
+                transient_errors=SQL_TRANSIENT,
+            )
+            for queue, accepted in accepted_by_queue.items()
         }
         for queue, consumer in consumers.items():
             subscribe(broker, queue, consumer)
