@@ -30,9 +30,12 @@ DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 
 @dataclass(frozen=True)
 class Process:
+    """One process of the platform, in start order, and the setting that names its port."""
+
     name: str
     args: tuple[str, ...]
     port: int
+    port_variable: str = "HTTP_PORT"
 
 
 PROCESSES = (
@@ -40,8 +43,8 @@ PROCESSES = (
     Process("clients", ("-m", "clients"), 5002),
     Process("reservations", ("-m", "reservations"), 5003),
     Process("orchestrator", ("-m", "orchestrator"), 5004),
-    Process("web", ("-m", "web", "agents"), 5000),
-    Process("dashboard", ("-m", "web", "dashboard"), 5005),
+    Process("web", ("-m", "web", "agents"), 5000, "AGENTS_PORT"),
+    Process("dashboard", ("-m", "web", "dashboard"), 5005, "DASHBOARD_PORT"),
 )
 
 

@@ -16,25 +16,14 @@ from pathlib import Path
 
 import httpx
 
+from infra.launcher import PROCESSES
 from infra.stores.embedded_mongo import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@dataclass(frozen=True)
-class ProcessSpec:
-    name: str
-    args: tuple[str, ...]
-    port_variable: str
-
-
-SPECS = (
-    ProcessSpec("rooms", ("-m", "rooms"), "HTTP_PORT"),
-    ProcessSpec("clients", ("-m", "clients"), "HTTP_PORT"),
-    ProcessSpec("reservations", ("-m", "reservations"), "HTTP_PORT"),
-    ProcessSpec("orchestrator", ("-m", "orchestrator"), "HTTP_PORT"),
-    ProcessSpec("web", ("-m", "web", "agents"), "AGENTS_PORT"),
-)
+# The end-to-end tests drive the public API; the dashboard is tested in the browser tests.
+SPECS = tuple(process for process in PROCESSES if process.name != "dashboard")
 
 
 @dataclass

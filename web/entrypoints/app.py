@@ -8,14 +8,13 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from faststream.rabbit import RabbitBroker
 
 from contracts.topology import Topology
 from infra.http import probes_router
 from infra.logging import configure_logging
-from infra.messaging.broker import declare_topology, make_broker
+from infra.messaging.broker import make_broker
 from infra.messaging.publisher import Publisher
-from infra.runtime import broker_ping
+from infra.runtime import broker_ping, start_broker
 from web.dead_letters import DeadLetters
 from web.entrypoints import dashboard_api, public_api
 from web.entrypoints.progress_feed import subscribe_progress
@@ -39,7 +38,7 @@ def create_app(service: str, settings: WebSettings | None = None) -> FastAPI:
         configure_logging(service, settings.log_level, settings.log_json)
         app.state.upstreams = Upstreams.from_settings(settings)
         app.state.dead_letters = DeadLetters(settings.amqp_url, topology)
-        await _start(broker, topology)
+        await start_broker(broker, topology)
         await app.state.dead_letters.open()
         try:
             yield
@@ -60,9 +59,3 @@ def create_app(service: str, settings: WebSettings | None = None) -> FastAPI:
     static = STATIC_ROOT / ("dashboard" if service == "dashboard" else "agents")
     app.mount("/", StaticFiles(directory=static, html=True), name="pages")
     return app
-
-
-async def _start(broker: RabbitBroker, topology: Topology) -> None:
-    await broker.connect()
-    await declare_topology(broker, topology)
-    await broker.start()
