@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
@@ -28,6 +29,7 @@ from web.progress import ProgressHub
 from web.upstream import Upstreams, call
 
 router = APIRouter(prefix="/api")
+SAGA_LOOKUPS, SAGA_LOOKUP_INTERVAL_SECONDS = 100, 0.1  # up to 10 s for a booking to be stored
 IdempotencyKey = Annotated[
     str, Header(alias="Idempotency-Key", min_length=8, max_length=64, pattern=r"^[\x21-\x7e]+$")
 ]
@@ -196,24 +198,39 @@ async def booking_events(
     hub: ProgressHub = request.app.state.progress
     keepalive: float = request.app.state.settings.sse_keepalive_seconds
     async with hub.follow(booking_id) as progress:  # follow first, so no step falls in a gap
-        saga = await _saga_or_none(services, booking_id)
-        if saga is not None:
-            _check_visible(user, saga)
-            yield ServerSentEvent(event="state", data=booking_view(saga))
-            if saga["state"] in TERMINAL:
-                return
+        saga = await _saga_once_stored(services, booking_id)
+        if saga is None:
+            yield ServerSentEvent(event="not_found", data={"detail": "No booking with this id."})
+            return
+        _check_visible(user, saga)
+        yield ServerSentEvent(event="state", data=booking_view(saga))
+        if saga["state"] in TERMINAL:
+            return
+        shown_until = datetime.fromisoformat(saga["updated_at"])
         while True:
             try:
                 event = await asyncio.wait_for(progress.get(), keepalive)
             except TimeoutError:
                 yield ServerSentEvent(comment="keep-alive")
                 continue
+            if event.at <= shown_until:
+                continue  # a step the opening state already shows
             yield ServerSentEvent(event="step", data=event.model_dump(mode="json"))
             if event.terminal:
                 final = await _saga_or_none(services, booking_id)
                 if final is not None:
                     yield ServerSentEvent(event="state", data=booking_view(final))
                 return
+
+
+async def _saga_once_stored(services: Upstreams, booking_id: str) -> dict[str, Any] | None:
+    """The saga, waiting a little: a booking accepted a moment ago (202) may still be on its
+    way through the broker to the orchestrator's store."""
+    for _ in range(SAGA_LOOKUPS):
+        if (saga := await _saga_or_none(services, booking_id)) is not None:
+            return saga
+        await asyncio.sleep(SAGA_LOOKUP_INTERVAL_SECONDS)
+    return None
 
 
 async def _saga_or_none(services: Upstreams, booking_id: str) -> dict[str, Any] | None:

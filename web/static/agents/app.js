@@ -333,6 +333,11 @@ function follow(bookingId, status) {
   state.stream = stream;
   stream.addEventListener("state", (event) => {
     state.booking = JSON.parse(event.data);
+    // The stream may open on a saga already further on (even ended): log where it stands.
+    const last = state.log[state.log.length - 1];
+    if (!last || last.state !== state.booking.status) {
+      state.log.push({ state: state.booking.status, step: null, at: state.booking.updated_at });
+    }
     $("#book-status").textContent = "";
     if (TERMINAL.has(state.booking.status)) finishStream();
     renderBookingPanel();
