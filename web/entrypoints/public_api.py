@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Any
@@ -11,7 +12,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, s
 from fastapi.security import OAuth2PasswordRequestForm
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from contracts.booking import CancelBooking, StartBooking
+from contracts.booking import CancelBooking, SagaProgressed, StartBooking
 from contracts.envelope import Envelope
 from contracts.topology import Service
 from contracts.values import Stay
@@ -29,7 +30,7 @@ from web.progress import ProgressHub
 from web.upstream import Upstreams, call
 
 router = APIRouter(prefix="/api")
-SAGA_LOOKUPS, SAGA_LOOKUP_INTERVAL_SECONDS = 100, 0.1  # up to 10 s for a booking to be stored
+SAGA_APPEARS_WITHIN_SECONDS = 10.0  # a booking accepted (202) is stored by then, or never was
 IdempotencyKey = Annotated[
     str, Header(alias="Idempotency-Key", min_length=8, max_length=64, pattern=r"^[\x21-\x7e]+$")
 ]
@@ -198,7 +199,7 @@ async def booking_events(
     hub: ProgressHub = request.app.state.progress
     keepalive: float = request.app.state.settings.sse_keepalive_seconds
     async with hub.follow(booking_id) as progress:  # follow first, so no step falls in a gap
-        saga = await _saga_once_stored(services, booking_id)
+        saga = await _saga_once_stored(services, booking_id, progress)
         if saga is None:
             yield ServerSentEvent(event="not_found", data={"detail": "No booking with this id."})
             return
@@ -223,14 +224,18 @@ async def booking_events(
                 return
 
 
-async def _saga_once_stored(services: Upstreams, booking_id: str) -> dict[str, Any] | None:
+async def _saga_once_stored(
+    services: Upstreams, booking_id: str, progress: asyncio.Queue[SagaProgressed]
+) -> dict[str, Any] | None:
     """The saga, waiting a little: a booking accepted a moment ago (202) may still be on its
-    way through the broker to the orchestrator's store."""
-    for _ in range(SAGA_LOOKUPS):
-        if (saga := await _saga_or_none(services, booking_id)) is not None:
-            return saga
-        await asyncio.sleep(SAGA_LOOKUP_INTERVAL_SECONDS)
-    return None
+    way through the broker to the orchestrator's store. Its first progress event says it has
+    been stored, so the store is asked again then rather than polled."""
+    if (saga := await _saga_or_none(services, booking_id)) is not None:
+        return saga
+    with contextlib.suppress(TimeoutError):
+        # The event itself is not lost: the saga read next already shows that step.
+        await asyncio.wait_for(progress.get(), SAGA_APPEARS_WITHIN_SECONDS)
+    return await _saga_or_none(services, booking_id)
 
 
 async def _saga_or_none(services: Upstreams, booking_id: str) -> dict[str, Any] | None:

@@ -1,0 +1,100 @@
+"""`make bench`: the same booking workload through our platform, the floor and Celery.
+
+    python -m tests.bench [--agents 64] [--seconds 30] [--systems ours floor celery]
+                          [--out .run/bench] [--profile]
+
+Servers: AMQP_URL, TEST_MYSQL_URL and RESERVATIONS_MONGO_URL when set, else the local
+RabbitMQ and MariaDB and an nx-27017 started here (as the tests find them). Writes
+bench.json and bench.png to --out, and prints the table with our ratios to the others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import platform
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from tests.bench import report
+from tests.bench.run import LoadPlan, measure
+from tests.bench.stores import bench_client_ids
+from tests.bench.system import Servers, System
+from tests.support import servers as found
+
+
+def make_system(name: str, agents: int) -> System:
+    if name == "ours":
+        from tests.bench.ours import OursSystem
+
+        return OursSystem(agents)
+    if name == "floor":
+        from tests.bench.floor import FloorSystem
+
+        return FloorSystem()
+    if name == "celery":
+        from tests.bench.celery_system import CelerySystem
+
+        return CelerySystem()
+    raise SystemExit(f"unknown system {name!r}: ours, floor or celery")
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__)
+    parser.add_argument("--agents", type=int, default=64)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--warm-up", type=float, default=5.0)
+    parser.add_argument("--clients", type=int, default=500)
+    parser.add_argument("--systems", nargs="+", default=["ours", "floor", "celery"])
+    parser.add_argument("--out", type=Path, default=Path(".run/bench"))
+    parser.add_argument("--profile", action="store_true", help="py-spy each system's processes")
+    return parser.parse_args()
+
+
+async def main(args: argparse.Namespace) -> int:
+    run_id = "bench" + uuid.uuid4().hex[:6]
+    plan = LoadPlan(
+        agents=args.agents,
+        seconds=args.seconds,
+        warm_up_seconds=args.warm_up,
+        client_ids=bench_client_ids(args.clients),
+        profile_dir=args.out / "profiles" if args.profile else None,
+    )
+    with contextlib.ExitStack() as stack:
+        servers = Servers(
+            amqp_url=stack.enter_context(found.rabbitmq()).url,
+            mysql_url=stack.enter_context(found.mysql()).url,
+            mongo_url=stack.enter_context(found.mongodb()).url,
+            run_id=run_id,
+        )
+        results = [
+            await measure(make_system(name, args.agents), servers, plan) for name in args.systems
+        ]
+    path = report.write(results, context(args, run_id), args.out)
+    print(report.table(results))
+    print(f"\nwritten: {path} and {path.with_suffix('.png')}")
+    broken = any(i["holds"] is False for r in results for i in r["invariants"])
+    return 1 if broken else 0
+
+
+def context(args: argparse.Namespace, run_id: str) -> dict[str, Any]:
+    return {
+        "run_id": run_id,
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "agents": args.agents,
+        "seconds": args.seconds,
+        "warm_up_seconds": args.warm_up,
+        "cores": psutil.cpu_count(),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "workload": "90% spread over the group, 5% unknown clients, 5% contention",
+    }
+
+
+if __name__ == "__main__":
+    raise SystemExit(asyncio.run(main(arguments())))

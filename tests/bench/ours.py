@@ -1,0 +1,239 @@
+"""Our platform under load: every service as its own process, driven through the public API.
+
+An agent submits `POST /api/bookings` and follows `GET /api/bookings/{id}/events` (SSE) to the
+booking's end, as the agents' app does. The invariants are read from each service's store and
+from a queue bound to the public events exchange for the whole run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import aio_pika
+import httpx
+import sqlalchemy as sa
+from motor.motor_asyncio import AsyncIOMotorClient
+
+from contracts.topology import Topology
+from infra.stores.sql import make_engine
+from tests.bench import checks
+from tests.bench.stores import (
+    database_url,
+    drop_databases,
+    prepare_clients_database,
+    prepare_rooms_database,
+)
+from tests.bench.system import Invariant, Outcome, ProcessGroup, Servers
+from tests.bench.workload import BookingRequest
+from tests.conftest import delete_namespace
+from tests.support.platform import SPECS, Platform, platform_environment
+
+TERMINAL = frozenset({"CONFIRMED", "FAILED", "CANCELLED"})
+FOLLOW_TIMEOUT_SECONDS = 60.0
+REASONS = (("no room", "no_room"), ("client", "unknown_client"))
+SAGA_STATES = "SELECT state, COUNT(*) FROM sagas GROUP BY state"
+ENDED_SAGAS = "SELECT saga_id, state FROM sagas WHERE state IN ('CONFIRMED', 'FAILED', 'CANCELLED')"
+HOLDING_IDS = "SELECT DISTINCT hold_id FROM room_nights"
+CONFIRMED_HOLD_IDS = "SELECT hold_id FROM holds WHERE status = 'CONFIRMED'"
+HELD_COUNT = "SELECT COUNT(*) FROM holds WHERE status = 'HELD'"
+
+
+class OursSystem:
+    name = "ours"
+
+    def __init__(self, agents: int = 64) -> None:
+        self._agents = agents
+        self._events: list[dict[str, Any]] = []
+
+    async def start(self, servers: Servers, client_ids: Sequence[str]) -> None:
+        prefix = f"{servers.run_id}_ours"
+        self._namespace = f"{servers.run_id}-ours"
+        self._databases = {
+            service: database_url(servers.mysql_url, f"{prefix}_{service}")
+            for service in ("rooms", "clients", "sagas")
+        }
+        self._servers = servers
+        self._mongo_database = prefix
+        await prepare_rooms_database(self._databases["rooms"])
+        await prepare_clients_database(self._databases["clients"], client_ids)
+        environment = platform_environment(
+            servers.amqp_url,
+            self._namespace,
+            self._databases,
+            servers.mongo_url,
+            self._mongo_database,
+        )
+        # Deadlines as in production: a step answered late under load is not a timeout.
+        environment["STEP_DEADLINE_SECONDS"] = "30"
+        self._log_dir = Path(tempfile.mkdtemp(prefix="bench-ours-"))
+        self._platform = Platform(environment, self._log_dir)
+        for spec in SPECS:
+            await asyncio.to_thread(self._platform.start, spec.name)
+        await self._listen_to_public_events()
+        limits = httpx.Limits(max_connections=4 * self._agents, max_keepalive_connections=None)
+        self._http = httpx.AsyncClient(
+            base_url=self._platform.url("web"), timeout=FOLLOW_TIMEOUT_SECONDS, limits=limits
+        )
+        token = await self._http.post(
+            "/api/auth/token", data={"username": "agent", "password": "agent-demo"}
+        )
+        token.raise_for_status()
+        self._http.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+
+    async def _listen_to_public_events(self) -> None:
+        self._connection = await aio_pika.connect_robust(self._servers.amqp_url)
+        channel = await self._connection.channel()
+        exchange = await channel.get_exchange(Topology(self._namespace).events.name)
+        queue = await channel.declare_queue(exclusive=True)
+        await queue.bind(exchange, "booking.#")
+
+        async def keep(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+            self._events.append(json.loads(message.body))
+
+        await queue.consume(keep, no_ack=True)
+
+    async def book(self, request: BookingRequest) -> Outcome:
+        started = time.perf_counter()
+        body = {
+            "client_id": request.client_id,
+            "hotel_id": request.hotel_id,
+            "room_type_id": request.room_type_id,
+            "check_in": request.check_in.isoformat(),
+            "check_out": request.check_out.isoformat(),
+            "guests": request.guests,
+        }
+        try:
+            async with asyncio.timeout(FOLLOW_TIMEOUT_SECONDS):
+                accepted = await self._http.post(
+                    "/api/bookings", json=body, headers={"Idempotency-Key": request.booking_key}
+                )
+                accepted.raise_for_status()
+                booking_id = accepted.json()["booking_id"]
+                final = await self._follow(booking_id)
+        except (TimeoutError, httpx.HTTPError) as exc:
+            return Outcome(request.booking_key, request.kind, "lost", _since(started), repr(exc))
+        elapsed = _since(started)
+        if final["status"] == "CONFIRMED":
+            return Outcome(booking_id, request.kind, "confirmed", elapsed)
+        return Outcome(booking_id, request.kind, "failed", elapsed, _reason(final.get("reason")))
+
+    async def _follow(self, booking_id: str) -> dict[str, Any]:
+        """The booking's last state from its SSE stream (which closes at the end)."""
+        last: dict[str, Any] = {}
+        event = "message"
+        async with self._http.stream("GET", f"/api/bookings/{booking_id}/events") as response:
+            response.raise_for_status()
+            async for line in response.aiter_lines():
+                if line.startswith("event:"):
+                    event = line.removeprefix("event:").strip()
+                elif line.startswith("data:") and event == "state":
+                    last = json.loads(line.removeprefix("data:"))
+        if last.get("status") not in TERMINAL:
+            raise httpx.HTTPError(f"the stream of {booking_id} closed before its end")
+        return last
+
+    def processes(self) -> list[ProcessGroup]:
+        return [
+            ProcessGroup(name, [process.pid]) for name, process in self._platform.processes.items()
+        ]
+
+    async def settle(self, within_seconds: float) -> None:
+        deadline = time.monotonic() + within_seconds
+        while time.monotonic() < deadline:
+            states = await self._saga_states()
+            if all(state in TERMINAL for state in states):
+                return
+            await asyncio.sleep(0.5)
+
+    async def _saga_states(self) -> Counter[str]:
+        return Counter(dict(await self._sql("sagas", SAGA_STATES)))
+
+    async def _sql(self, service: str, query: str) -> list[tuple[Any, ...]]:
+        engine = make_engine(self._databases[service])
+        try:
+            async with engine.connect() as connection:
+                return [tuple(row) for row in await connection.execute(sa.text(query))]
+        finally:
+            await engine.dispose()
+
+    async def invariants(self, outcomes: Sequence[Outcome]) -> list[Invariant]:
+        mongo: AsyncIOMotorClient[dict[str, Any]] = AsyncIOMotorClient(self._servers.mongo_url)
+        try:
+            documents = await mongo[self._mongo_database]["reservations"].find({}).to_list(None)
+        finally:
+            mongo.close()
+        sold = [
+            checks.Sold(
+                document["saga_id"],
+                document["room"]["room_id"],
+                date.fromisoformat(document["stay"]["check_in"]),
+                date.fromisoformat(document["stay"]["check_out"]),
+            )
+            for document in documents
+            if document["status"] == "CONFIRMED"
+        ]
+        states = await self._saga_states()
+        open_sagas = sum(count for state, count in states.items() if state not in TERMINAL)
+        holding = [row[0] for row in await self._sql("rooms", HOLDING_IDS)]
+        confirmed_holds = [row[0] for row in await self._sql("rooms", CONFIRMED_HOLD_IDS)]
+        held = (await self._sql("rooms", HELD_COUNT))[0][0]
+        ended = dict(await self._sql("sagas", ENDED_SAGAS))
+        ended_outcome = checks.every_booking_ended(outcomes)
+        left = checks.no_hold_left_behind(holding, confirmed_holds)
+        return [
+            checks.no_room_night_sold_twice(sold),
+            Invariant(
+                ended_outcome.name,
+                bool(ended_outcome.holds) and open_sagas == 0,
+                f"{ended_outcome.detail}; saga store: {dict(states)}",
+            ),
+            Invariant(
+                left.name, bool(left.holds) and held == 0, f"{left.detail}; {held} holds still HELD"
+            ),
+            checks.one_reservation_per_confirmed(outcomes, [d["saga_id"] for d in documents]),
+            _one_event_per_ended_saga(ended, self._events),
+        ]
+
+    async def stop(self) -> None:
+        with contextlib.suppress(Exception):
+            await self._http.aclose()
+        await asyncio.to_thread(self._platform.stop_all)
+        with contextlib.suppress(Exception):
+            await self._connection.close()
+        await drop_databases(self._databases.values())
+        mongo: AsyncIOMotorClient[dict[str, Any]] = AsyncIOMotorClient(self._servers.mongo_url)
+        try:
+            await mongo.drop_database(self._mongo_database)
+        finally:
+            mongo.close()
+        await delete_namespace(self._servers.amqp_url, Topology(self._namespace))
+
+
+def _one_event_per_ended_saga(ended: dict[str, str], events: list[dict[str, Any]]) -> Invariant:
+    per_saga = Counter(event["subject"] for event in {e["id"]: e for e in events}.values())
+    missing = [saga for saga in ended if per_saga[saga] == 0]
+    extra = [saga for saga, count in per_saga.items() if count > 1 or saga not in ended]
+    return Invariant(
+        "one public event per ended saga",
+        not (missing or extra),
+        f"{len(ended)} sagas ended, {len(events)} events delivered "
+        f"({len(per_saga)} sagas), {len(missing)} without one, {len(extra)} with more or unended",
+    )
+
+
+def _reason(text: str | None) -> str:
+    lowered = (text or "").lower()
+    return next((code for word, code in REASONS if word in lowered), lowered or "unknown")
+
+
+def _since(started: float) -> float:
+    return time.perf_counter() - started

@@ -1,0 +1,101 @@
+"""The run's report: a JSON file, a PNG chart and a table on the terminal, with our figures
+as ratios to the floor's and to Celery's."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+COLOURS = {"ours": "#2f6fb0", "floor": "#8c8c8c", "celery": "#5a9e4b"}
+
+
+def ratios(results: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    by_name = {result["system"]: result for result in results}
+    ours = by_name.get("ours")
+    if ours is None:
+        return {}
+    return {
+        f"ours/{other}": {
+            "throughput": round(ours["confirmed_per_second"] / theirs["confirmed_per_second"], 2)
+            if theirs["confirmed_per_second"]
+            else float("nan"),
+            "p99": round(ours["latency_ms"]["p99"] / theirs["latency_ms"]["p99"], 2),
+        }
+        for other, theirs in by_name.items()
+        if other != "ours"
+    }
+
+
+def write(results: list[dict[str, Any]], context: dict[str, Any], directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    report = {"context": context, "results": results, "ratios": ratios(results)}
+    path = directory / "bench.json"
+    path.write_text(json.dumps(report, indent=2, default=str))
+    chart(results, directory / "bench.png")
+    return path
+
+
+def chart(results: list[dict[str, Any]], path: Path) -> None:
+    names = [result["system"] for result in results]
+    colours = [COLOURS.get(name, "#444444") for name in names]
+    figure, (rate, latency, cpu) = plt.subplots(1, 3, figsize=(15, 4.8))
+    rate.bar(names, [r["confirmed_per_second"] for r in results], color=colours)
+    rate.set_title("confirmed bookings per second")
+    width = 0.25
+    for offset, key in enumerate(("p50", "p95", "p99")):
+        positions = [n + (offset - 1) * width for n in range(len(names))]
+        values = [r["latency_ms"][key] for r in results]
+        latency.bar(positions, values, width, label=key, alpha=0.55 + 0.2 * offset, color=colours)
+        for x, value in zip(positions, values, strict=True):
+            latency.text(x, value, key, ha="center", va="bottom", fontsize=7)
+    latency.set_xticks(range(len(names)), names)
+    latency.set_title("submit-to-outcome latency (ms)")
+    bottoms = [0.0] * len(names)
+    labels = sorted({label for r in results for label in r["cpu_seconds"]})
+    palette = plt.get_cmap("tab20")
+    for index, label in enumerate(labels):
+        per_booking = [
+            1000
+            * r["cpu_seconds"].get(label, 0.0)
+            / max(1, r["confirmed_per_second"] * r["seconds"])
+            for r in results
+        ]
+        cpu.bar(names, per_booking, bottom=bottoms, label=label, color=palette(index % 20))
+        bottoms = [b + v for b, v in zip(bottoms, per_booking, strict=True)]
+    cpu.set_title("CPU ms per confirmed booking, by process")
+    cpu.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1, 1))
+    figure.suptitle(
+        f"{results[0]['agents']} agents, {results[0]['seconds']:.0f} s each,"
+        " on the same RabbitMQ and stores"
+    )
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    lines = [
+        f"{'system':<8} {'confirmed/s':>11} {'ended/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
+        f"{'p99 ms':>8} {'CPU s':>7}  invariants"
+    ]
+    for r in results:
+        held = [i["holds"] for i in r["invariants"]]
+        verdict = "all hold" if all(h is not False for h in held) else "BROKEN"
+        lines.append(
+            f"{r['system']:<8} {r['confirmed_per_second']:>11} {r['ended_per_second']:>8} "
+            f"{r['latency_ms']['p50']:>8} {r['latency_ms']['p95']:>8} {r['latency_ms']['p99']:>8} "
+            f"{sum(r['cpu_seconds'].values()):>7.1f}  {verdict}"
+        )
+    for name, ratio in ratios(results).items():
+        lines.append(f"{name}: throughput x{ratio['throughput']}, p99 x{ratio['p99']}")
+    for r in results:
+        for i in r["invariants"]:
+            mark = {True: "ok", False: "BROKEN", None: "n/a"}[i["holds"]]
+            lines.append(f"  [{r['system']}] {mark:<6} {i['name']}: {i['detail']}")
+    return "\n".join(lines)
