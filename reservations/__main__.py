@@ -10,7 +10,10 @@ from reservations.settings import ReservationsSettings
 
 def main() -> None:
     settings = ReservationsSettings()
-    uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port)
+    # No access log: a line per internal call (the web app reads sagas several times a booking).
+    uvicorn.run(
+        create_app(settings), host=settings.http_host, port=settings.http_port, access_log=False
+    )
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ written and starts again from the stored saga.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +29,19 @@ from orchestrator.domain.messages import Decision
 from orchestrator.domain.model import Saga
 
 OutboxRow = dict[str, Any]
+
+
+class VersionConflict(RuntimeError):
+    """Another writer changed the saga between our read and our write; nothing was written."""
+
+
+@dataclass(frozen=True)
+class Applied:
+    """A transition stored: the saga as read, the decision taken, the outbox rows written."""
+
+    before: Saga
+    decision: Decision
+    rows: list[OutboxRow]
 
 
 class SagaStore:
@@ -66,14 +80,26 @@ class SagaStore:
         except IntegrityError:
             return None
 
-    async def update(
-        self, decision: Decision, read_revision: int, causation_id: str | None, now: datetime
-    ) -> list[OutboxRow] | None:
-        """Store a transition of a saga read at `read_revision`; None if another came first."""
+    async def apply(
+        self,
+        saga_id: str,
+        decide: Callable[[Saga], Decision],
+        causation_id: str | None,
+        now: datetime,
+    ) -> Applied | None:
+        """Read a saga, decide and store its transition in one transaction (one connection,
+        one commit); None when there is no such saga. Raises VersionConflict, having written
+        nothing, when another writer changed the saga in between."""
         async with self._engine.begin() as connection:
-            if not await _update(connection, decision, read_revision):
+            saga = await _load(connection, sagas.c.saga_id == saga_id)
+            if saga is None:
                 return None
-            return await self._write(connection, decision, causation_id, now)
+            decision = decide(saga)
+            if not await _update(connection, decision, saga.revision):
+                raise VersionConflict(saga_id)  # leaving the block rolls back
+            return Applied(
+                saga, decision, await self._write(connection, decision, causation_id, now)
+            )
 
     async def apply_due(
         self, now: datetime, limit: int, decide: Callable[[Saga], Decision]

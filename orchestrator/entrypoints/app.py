@@ -32,6 +32,7 @@ REPLY_TYPES = tuple(m for m in ALL_MESSAGES if issubclass(m, Reply))
 # The periodic relay leaves fresh rows to the publish that follows their commit.
 RELAY_GRACE = timedelta(seconds=2)
 STATE_COUNT_INTERVAL = 5.0
+MARK_SENT_INTERVAL = 0.1
 
 
 def create_app(settings: OrchestratorSettings | None = None) -> FastAPI:
@@ -73,12 +74,15 @@ def create_app(settings: OrchestratorSettings | None = None) -> FastAPI:
             "deadline-sweeper": (settings.sweep_interval_seconds, sagas.sweep),
             "outbox-relay": (settings.relay_interval_seconds, lambda: sagas.relay(RELAY_GRACE)),
             "state-counts": (STATE_COUNT_INTERVAL, refresh_state_counts),
+            "outbox-sent-marks": (MARK_SENT_INTERVAL, sagas.mark_sent),
         }
         try:
             await start_broker(broker, topology)
             await sagas.relay()  # whatever a previous run committed but never sent
             async with running(jobs):
                 yield
+            with contextlib.suppress(Exception):  # what is left unmarked is relayed next start
+                await sagas.mark_sent()
         finally:
             await broker.stop()
             await engine.dispose()

@@ -13,7 +13,7 @@ from contracts.envelope import utc_now
 from infra.messaging.codec import Decoded
 from infra.messaging.publisher import Publisher
 from orchestrator import metrics
-from orchestrator.adapters.saga_store import OutboxRow, SagaStore
+from orchestrator.adapters.saga_store import OutboxRow, SagaStore, VersionConflict
 from orchestrator.domain.definition import DefinitionRegistry
 from orchestrator.domain.engine import new_booking, transition
 from orchestrator.domain.messages import (
@@ -51,6 +51,8 @@ class SagaService:
         self._registry = registry
         self._publisher = publisher
         self._clock = clock
+        # Confirmed sends waiting to be marked in the outbox, in one statement per flush.
+        self._sent_unmarked: set[str] = set()
 
     async def receive(self, decoded: Decoded) -> Saga:
         """Apply a request or a reply; raises UnknownSaga for a saga this store never had."""
@@ -65,20 +67,22 @@ class SagaService:
         return await self.apply(envelope.saga_id, reply, envelope.message_id)
 
     async def start(self, request: StartBooking, saga_id: str, message_id: str) -> Saga:
-        """Start a booking; the same saga id or idempotency key again starts nothing new."""
+        """Start a booking; the same saga id or idempotency key again starts nothing new.
+
+        The insert comes first: a new booking costs one transaction, and only a repeat
+        (refused by the unique keys) reads the saga it repeats.
+        """
+        now = self._clock()
+        fresh = new_booking(saga_id, request, now, self._registry)
+        decision = transition(fresh, Started(message_id), now, self._registry)
+        rows = await self._store.insert(decision, message_id, now)
+        if rows is not None:
+            metrics.observe(fresh, decision)
+            await self._publish(rows)
+            return decision.saga
         existing = await self._existing(request, saga_id)
         if existing is None:
-            now = self._clock()
-            fresh = new_booking(saga_id, request, now, self._registry)
-            decision = transition(fresh, Started(message_id), now, self._registry)
-            rows = await self._store.insert(decision, message_id, now)
-            if rows is not None:
-                metrics.observe(fresh, decision)
-                await self._publish(rows)
-                return decision.saga
-            existing = await self._existing(request, saga_id)
-            if existing is None:
-                raise ConcurrentUpdates(f"saga {saga_id} could be neither stored nor read")
+            raise ConcurrentUpdates(f"saga {saga_id} could be neither stored nor read")
         return await self.apply(existing.saga_id, Started(message_id), message_id)
 
     async def _existing(self, request: StartBooking, saga_id: str) -> Saga | None:
@@ -88,16 +92,20 @@ class SagaService:
 
     async def apply(self, saga_id: str, incoming: Incoming, causation_id: str | None) -> Saga:
         for _ in range(MAX_CONFLICTS):
-            saga = await self._store.get(saga_id)
-            if saga is None:
-                raise UnknownSaga(f"no saga {saga_id!r} in the saga store")
             now = self._clock()
-            decision = transition(saga, incoming, now, self._registry)
-            rows = await self._store.update(decision, saga.revision, causation_id, now)
-            if rows is not None:
-                metrics.observe(saga, decision)
-                await self._publish(rows)
-                return decision.saga
+
+            def decide(saga: Saga, now: datetime = now) -> Decision:
+                return transition(saga, incoming, now, self._registry)
+
+            try:
+                applied = await self._store.apply(saga_id, decide, causation_id, now)
+            except VersionConflict:
+                continue
+            if applied is None:
+                raise UnknownSaga(f"no saga {saga_id!r} in the saga store")
+            metrics.observe(applied.before, applied.decision)
+            await self._publish(applied.rows)
+            return applied.decision.saga
         raise ConcurrentUpdates(f"saga {saga_id} changed {MAX_CONFLICTS} times while we applied")
 
     async def sweep(self, limit: int = 100) -> int:
@@ -116,8 +124,23 @@ class SagaService:
     async def relay(self, older_than: timedelta = timedelta(0)) -> int:
         """Publish what was stored but never confirmed sent (a crash between commit and send)."""
         rows = await self._store.unsent(before=self._clock() - older_than)
+        rows = [row for row in rows if row["message_id"] not in self._sent_unmarked]
         await self._publish(rows)
         return len(rows)
+
+    async def mark_sent(self) -> int:
+        """Record the confirmed sends in the outbox, all in one statement.
+
+        Marking each send in its own transaction cost a commit per message; batched, a crash
+        loses at most one interval of marks, and the relay then sends those messages again,
+        which every consumer, being idempotent, takes once.
+        """
+        if not self._sent_unmarked:
+            return 0
+        marking = list(self._sent_unmarked)
+        await self._store.mark_sent(marking, self._clock())
+        self._sent_unmarked.difference_update(marking)
+        return len(marking)
 
     async def _publish(self, rows: Sequence[OutboxRow]) -> None:
         if not rows:
@@ -125,4 +148,4 @@ class SagaService:
         sent = await publish_rows(self._publisher, rows)
         if len(sent) < len(rows):
             log.warning("some messages were not confirmed; the relay will resend them")
-        await self._store.mark_sent(sent, self._clock())
+        self._sent_unmarked.update(sent)
