@@ -7,7 +7,7 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,29 +110,54 @@ class Profiler:
                 )
                 self._running.append((group.label, process, output))
 
-    def finish(self, top: int = 15) -> dict[str, list[tuple[str, float]]]:
-        """Per process, the functions with the most samples on the stack (inclusive share)."""
-        summaries: dict[str, list[tuple[str, float]]] = {}
+    def finish(self, top: int = 12) -> dict[str, dict[str, list[tuple[str, float]]]]:
+        """Per process: where its samples fall by package, and its busiest project functions."""
+        summaries: dict[str, dict[str, list[tuple[str, float]]]] = {}
         for label, process, output in self._running:
             process.wait(timeout=120)
             if output.exists():
-                summaries[label] = inclusive_shares(output.read_text(), top)
+                collapsed = output.read_text()
+                summaries[label] = {
+                    "by_package": package_shares(collapsed, top),
+                    "project_functions": project_shares(collapsed, top),
+                }
         self._running.clear()
         return summaries
 
 
-def inclusive_shares(collapsed: str, top: int) -> list[tuple[str, float]]:
-    """From py-spy's collapsed stacks ("a;b;c 12" per line): each frame's share of all samples,
-    counted once per stack it appears in."""
-    counts: Counter[str] = Counter()
-    total = 0
+PROJECT_PACKAGES = ("contracts", "infra", "orchestrator", "rooms", "clients", "reservations", "web")
+
+
+def _stacks(collapsed: str) -> Iterator[tuple[list[str], int]]:
+    """py-spy's collapsed stacks: "frame;frame;frame count" per line, root first."""
     for line in collapsed.splitlines():
         stack, _, samples = line.rpartition(" ")
-        if not stack or not samples.isdigit():
-            continue
-        total += int(samples)
-        for frame in set(stack.split(";")):
-            counts[frame] += int(samples)
-    if not total:
-        return []
-    return [(frame, round(count / total, 3)) for frame, count in counts.most_common(top)]
+        if stack and samples.isdigit():
+            yield stack.split(";"), int(samples)
+
+
+def _package(frame: str) -> str:
+    """`function (package/module.py:12)` -> `package`; `asyncio` for the standard library's."""
+    location = frame.rpartition(" (")[2]
+    return location.split("/")[0].split(".")[0] if "/" in location else "python"
+
+
+def package_shares(collapsed: str, top: int) -> list[tuple[str, float]]:
+    """Each sample charged to the package of its innermost frame: where the time is spent."""
+    counts: Counter[str] = Counter()
+    for frames, samples in _stacks(collapsed):
+        counts[_package(frames[-1])] += samples
+    total = sum(counts.values()) or 1
+    return [(name, round(count / total, 3)) for name, count in counts.most_common(top)]
+
+
+def project_shares(collapsed: str, top: int) -> list[tuple[str, float]]:
+    """Each project function's share of samples, counted once per stack it is on."""
+    counts: Counter[str] = Counter()
+    total = 0
+    for frames, samples in _stacks(collapsed):
+        total += samples
+        for frame in {f for f in frames if _package(f) in PROJECT_PACKAGES}:
+            if not frame.startswith(("<module>", "main ")):
+                counts[frame] += samples
+    return [(frame, round(count / max(1, total), 3)) for frame, count in counts.most_common(top)]

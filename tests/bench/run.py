@@ -85,7 +85,7 @@ def summarize(
     outcomes: list[Outcome],
     cpu: dict[str, float],
     invariants: list[Any],
-    profile: dict[str, list[tuple[str, float]]],
+    profile: dict[str, dict[str, list[tuple[str, float]]]],
 ) -> dict[str, Any]:
     latencies = [o.latency_seconds * 1000 for o in outcomes if o.status != "lost"]
     confirmed = sum(1 for o in outcomes if o.status == "confirmed")
