@@ -25,7 +25,6 @@ import uuid
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -275,26 +274,9 @@ class CelerySystem:
         return True
 
     async def invariants(self, outcomes: Sequence[Outcome]) -> list[Invariant]:
-        assert self._settings is not None
         documents = await asyncio.to_thread(self._reservation_documents)
         holding = await asyncio.to_thread(self._holding_ids)
-        sold = [
-            checks.Sold(
-                str(doc["_id"]),
-                str(doc["room_id"]),
-                date.fromisoformat(doc["check_in"]),
-                date.fromisoformat(doc["check_out"]),
-            )
-            for doc in documents
-        ]
-        reserved = [str(doc["_id"]) for doc in documents]
-        return [
-            checks.no_room_night_sold_twice(sold),
-            checks.every_booking_ended(outcomes),
-            checks.no_hold_left_behind(holding, reserved),
-            checks.one_reservation_per_confirmed(outcomes, reserved),
-            Invariant("one public event per ended saga", None, "celery publishes no events"),
-        ]
+        return checks.baseline_invariants(self.name, outcomes, documents, holding)
 
     def _reservation_documents(self) -> list[dict[str, Any]]:
         assert self._settings is not None

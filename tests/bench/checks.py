@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from tests.bench.system import Invariant, Outcome
 
@@ -64,3 +65,31 @@ def no_hold_left_behind(holding_ids: Iterable[str], kept_ids: Iterable[str]) -> 
     return Invariant(
         "no hold left behind", not left, f"{len(left)} bookings hold nights without a sale"
     )
+
+
+def baseline_invariants(
+    system: str,
+    outcomes: Sequence[Outcome],
+    reservations: Iterable[Mapping[str, Any]],
+    holding_ids: Iterable[str],
+) -> list[Invariant]:
+    """The floor's and Celery's invariants, from their reservation documents (as
+    `baseline_store.reservation_document` writes them) and the bookings still holding nights."""
+    documents = list(reservations)
+    sold = [
+        Sold(
+            str(document["_id"]),
+            str(document["room_id"]),
+            date.fromisoformat(document["check_in"]),
+            date.fromisoformat(document["check_out"]),
+        )
+        for document in documents
+    ]
+    reserved = [item.booking_id for item in sold]
+    return [
+        no_room_night_sold_twice(sold),
+        every_booking_ended(outcomes),
+        no_hold_left_behind(holding_ids, reserved),
+        one_reservation_per_confirmed(outcomes, reserved),
+        Invariant("one public event per ended saga", None, f"{system} publishes no events"),
+    ]

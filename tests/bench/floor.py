@@ -18,7 +18,6 @@ import tempfile
 import time
 import uuid
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -256,27 +255,9 @@ class FloorSystem:
     # Invariants --------------------------------------------------------------------------
 
     async def invariants(self, outcomes: Sequence[Outcome]) -> list[Invariant]:
-        sold = await self._sold()
-        reservation_ids = [item.booking_id for item in sold]
-        return [
-            checks.no_room_night_sold_twice(sold),
-            checks.every_booking_ended(outcomes),
-            checks.no_hold_left_behind(await self._holding_ids(), reservation_ids),
-            checks.one_reservation_per_confirmed(outcomes, reservation_ids),
-            Invariant("one public event per ended saga", None, "floor publishes no events"),
-        ]
-
-    async def _sold(self) -> list[checks.Sold]:
         collection = self._mongo[self._mongo_database][RESERVATIONS]
-        return [
-            checks.Sold(
-                str(document["_id"]),
-                str(document["room_id"]),
-                date.fromisoformat(document["check_in"]),
-                date.fromisoformat(document["check_out"]),
-            )
-            async for document in collection.find({})
-        ]
+        documents = await collection.find({}).to_list(None)
+        return checks.baseline_invariants(self.name, outcomes, documents, await self._holding_ids())
 
     async def _holding_ids(self) -> list[str]:
         url = make_url(self._db_url("rooms"))
