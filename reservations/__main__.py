@@ -10,7 +10,7 @@ from reservations.settings import ReservationsSettings
 
 def main() -> None:
     settings = ReservationsSettings()
-    # No access log: a line per internal call (the web app reads sagas several times a booking).
+    # No access log: a line per call from the web app would be noise at booking rates.
     uvicorn.run(
         create_app(settings), host=settings.http_host, port=settings.http_port, access_log=False
     )

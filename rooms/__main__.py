@@ -10,7 +10,7 @@ from rooms.settings import RoomsSettings
 
 def main() -> None:
     settings = RoomsSettings()
-    # No access log: a line per internal call (the web app reads sagas several times a booking).
+    # No access log: a line per call from the web app would be noise at booking rates.
     uvicorn.run(
         create_app(settings), host=settings.http_host, port=settings.http_port, access_log=False
     )

@@ -17,7 +17,6 @@ import contextlib
 import json
 import os
 import random
-import socket
 import statistics
 import sys
 import time
@@ -34,19 +33,15 @@ from contracts.rooms import HoldRoom
 from contracts.topology import REPLIES_ROUTING_KEY, Service, Topology
 from contracts.values import Stay
 from infra.messaging.codec import Outgoing
+from infra.stores.embedded_mongo import free_port
 from infra.stores.sql import create_database_if_missing, drop_database
 from rooms.adapters.seed import demo_rows
 from rooms.adapters.tables import room_types
+from tests.conftest import delete_namespace
 from tests.support.observer import amqp_message
 from tests.support.servers import LOCAL_AMQP_URL, LOCAL_MYSQL_URL
 
 WARM_UP = 50
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Load:
@@ -140,17 +135,6 @@ async def wait_healthy(url: str, process: asyncio.subprocess.Process) -> None:
     raise RuntimeError(f"the rooms service exited with code {process.returncode}")
 
 
-async def delete_namespace(connection: aio_pika.abc.AbstractConnection, topology: Topology) -> None:
-    for queue_name in topology.every_queue_name():
-        channel = await connection.channel()
-        with contextlib.suppress(aio_pika.exceptions.ChannelClosed):
-            await channel.queue_delete(queue_name)
-    for exchange in topology.exchanges():
-        channel = await connection.channel()
-        with contextlib.suppress(aio_pika.exceptions.ChannelClosed):
-            await channel.exchange_delete(exchange.name)
-
-
 async def run_level(
     amqp_url: str, mysql_url: str, concurrency: int, holds: int
 ) -> dict[str, object]:
@@ -173,8 +157,8 @@ async def run_level(
             results = await drive(load, commands[WARM_UP:], concurrency)
             elapsed = time.perf_counter() - started
     finally:
-        await delete_namespace(connection, topology)
         await connection.close()
+        await delete_namespace(amqp_url, topology)
         await drop_database(db_url)
     return summary(concurrency, results, elapsed)
 
