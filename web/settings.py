@@ -27,3 +27,6 @@ class WebSettings(CommonSettings):
     operator_username: str = "operator"
     operator_password: str = "operator-demo"
     sse_keepalive_seconds: float = 15.0
+    # How long an events stream waits for an accepted booking to be stored before it says
+    # `not_found`: under a backlog, a StartBooking may wait that long in the orchestrator's queue.
+    booking_appears_within_seconds: float = 120.0

@@ -8,7 +8,8 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime
 
-from orchestrator.adapters.queries import SagaFilter, history, list_sagas
+from orchestrator.adapters.queries import SagaFilter, list_sagas
+from orchestrator.adapters.queries import history as saga_history
 from orchestrator.adapters.rows import saga_row
 from orchestrator.adapters.saga_store import SagaStore
 from orchestrator.domain.messages import Incoming, OperatorCompensate, OperatorRetry
@@ -44,7 +45,8 @@ async def list_all(
 
 
 @router.get("/{saga_id}")
-async def one(request: Request, saga_id: str) -> dict[str, Any]:
+async def one(request: Request, saga_id: str, history: bool = True) -> dict[str, Any]:
+    """One saga; `history=false` leaves out its history, which only operators read."""
     store = _store(request)
     saga = await store.get(saga_id)
     if saga is None:
@@ -56,7 +58,7 @@ async def one(request: Request, saga_id: str) -> dict[str, Any]:
         "updated_at": saga.updated_at,
         "next_deadline_at": saga.next_deadline_at,
         "revision": saga.revision,
-        "history": await history(store.engine, saga_id),
+        **({"history": await saga_history(store.engine, saga_id)} if history else {}),
     }
 
 
@@ -82,8 +84,7 @@ async def _act(request: Request, saga_id: str, action: Incoming) -> JSONResponse
         raise HTTPException(404, str(exc)) from exc
     body = {"saga_id": saga_id, "state": str(after.state)}
     if after.revision == before.revision:
-        notes = [
-            h["note"] for h in await history(store.engine, saga_id) if h["direction"] == "operator"
-        ]
+        entries = await saga_history(store.engine, saga_id)
+        notes = [h["note"] for h in entries if h["direction"] == "operator"]
         return JSONResponse({**body, "detail": notes[-1] if notes else "nothing to do"}, 409)
     return JSONResponse(body, 202)

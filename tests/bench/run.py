@@ -72,7 +72,11 @@ async def measure(system: System, servers: Servers, plan: LoadPlan) -> dict[str,
     finally:
         await system.stop()
     in_window = [t.outcome for t in agents.timeline if window_start <= t.ended_at <= window_end]
-    return summarize(system.name, plan, in_window, cpu, invariants, profile)
+    summary = summarize(system.name, plan, in_window, cpu, invariants, profile)
+    # Bookings without an end are reported from the whole run, warm-up included.
+    lost = (t.outcome for t in agents.timeline if t.outcome.status == "lost")
+    summary["lost_reasons"] = dict(Counter(o.reason or "" for o in lost))
+    return summary
 
 
 def _load_generator() -> ProcessGroup:

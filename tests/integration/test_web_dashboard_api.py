@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -177,17 +178,7 @@ async def _dead_letter(amqp_url: str, topology: Topology, source: str, body: byt
 async def test_sagas_are_listed_read_and_compensated_through_the_orchestrator(
     dashboard: Dashboard, amqp_url: str, namespace: str, sql_database_url: str
 ) -> None:
-    orchestrator = orchestrator_app(
-        OrchestratorSettings(
-            amqp_url=amqp_url, booking_namespace=namespace, sagas_db_url=sql_database_url
-        )
-    )
-    async with orchestrator.router.lifespan_context(orchestrator):
-        upstreams = dashboard.app.state.upstreams
-        await upstreams.orchestrator.aclose()
-        upstreams.orchestrator = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=orchestrator), base_url="http://orchestrator"
-        )
+    async with _orchestrator_behind(dashboard, amqp_url, namespace, sql_database_url):
         saga_id = await _start_booking(dashboard)
         ops = dashboard.operator
         listed = await _wait_listed(dashboard, saga_id)
@@ -208,6 +199,25 @@ async def test_sagas_are_listed_read_and_compensated_through_the_orchestrator(
     assert compensated.status_code == 200, compensated.text
     assert compensated.json()["state"] in ("COMPENSATING", "FAILED")
     assert missing.status_code == 404
+
+
+@asynccontextmanager
+async def _orchestrator_behind(
+    dashboard: Dashboard, amqp_url: str, namespace: str, sql_database_url: str
+) -> AsyncIterator[None]:
+    """A real orchestrator, in process, as the web app's upstream for sagas."""
+    orchestrator = orchestrator_app(
+        OrchestratorSettings(
+            amqp_url=amqp_url, booking_namespace=namespace, sagas_db_url=sql_database_url
+        )
+    )
+    async with orchestrator.router.lifespan_context(orchestrator):
+        upstreams = dashboard.app.state.upstreams
+        await upstreams.orchestrator.aclose()
+        upstreams.orchestrator = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=orchestrator), base_url="http://orchestrator"
+        )
+        yield
 
 
 async def _start_booking(dashboard: Dashboard) -> str:
@@ -261,3 +271,22 @@ def test_figures_count_confirmed_bookings_per_minute_and_their_latency() -> None
     assert last["latency_p50_ms"] == 200.0
     assert (first["confirmed"], first["latency_p95_ms"]) == (1, 500.0)
     assert figures["bookings_per_second"] == round(3 / 120, 3)
+
+
+async def test_an_events_stream_waits_for_its_booking_and_then_says_it_was_never_stored(
+    dashboard: Dashboard, amqp_url: str, namespace: str, sql_database_url: str
+) -> None:
+    # A booking accepted under a backlog is stored late; its stream waits, kept alive, and
+    # only a booking that never arrives within the window is reported as not found.
+    settings: WebSettings = dashboard.app.state.settings
+    settings.booking_appears_within_seconds = 1.0
+    settings.sse_keepalive_seconds = 0.2
+    async with _orchestrator_behind(dashboard, amqp_url, namespace, sql_database_url):
+        stream = await dashboard.client.get(
+            f"/api/bookings/{uuid.uuid4()}/events", headers=dashboard.agent
+        )
+
+    lines = stream.text.splitlines()
+    assert lines.count(": keep-alive") >= 3, "the stream is kept alive while it waits"
+    assert "event: not_found" in lines
+    assert not any(line.startswith("event: state") for line in lines)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import time
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Any
@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, s
 from fastapi.security import OAuth2PasswordRequestForm
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from contracts.booking import CancelBooking, SagaProgressed, StartBooking
+from contracts.booking import CancelBooking, StartBooking
 from contracts.envelope import Envelope
 from contracts.topology import Service
 from contracts.values import Stay
@@ -27,10 +27,10 @@ from web.bookings import (
     links,
 )
 from web.progress import ProgressHub
+from web.settings import WebSettings
 from web.upstream import Upstreams, call
 
 router = APIRouter(prefix="/api")
-SAGA_APPEARS_WITHIN_SECONDS = 10.0  # a booking accepted (202) is stored by then, or never was
 IdempotencyKey = Annotated[
     str, Header(alias="Idempotency-Key", min_length=8, max_length=64, pattern=r"^[\x21-\x7e]+$")
 ]
@@ -132,9 +132,9 @@ async def start_booking(
             detail="The booking could not be submitted (message broker unreachable); "
             "retry with the same Idempotency-Key.",
         ) from exc
-    saga = await _saga_or_none(services, booking_id)
-    status_now = saga["state"] if saga else "PENDING"
-    return {"booking_id": booking_id, "status": status_now, "links": links(booking_id)}
+    # Accepted, not yet read back: the saga is stored when the orchestrator takes the command,
+    # and its events stream (or a read) gives the state from then on, for a retry too.
+    return {"booking_id": booking_id, "status": "PENDING", "links": links(booking_id)}
 
 
 @router.get("/bookings", tags=["bookings"])
@@ -197,9 +197,22 @@ async def booking_events(
     request: Request, user: CurrentUser, services: Services, booking_id: str
 ) -> AsyncIterator[ServerSentEvent]:
     hub: ProgressHub = request.app.state.progress
-    keepalive: float = request.app.state.settings.sse_keepalive_seconds
+    settings: WebSettings = request.app.state.settings
+    keepalive = settings.sse_keepalive_seconds
     async with hub.follow(booking_id) as progress:  # follow first, so no step falls in a gap
-        saga = await _saga_once_stored(services, booking_id, progress)
+        saga = await _saga_or_none(services, booking_id)
+        # A booking accepted a moment ago (202) may still be queued for the orchestrator; its
+        # first progress event says it is stored. The stream waits for it, kept alive, for as
+        # long as an accepted booking can take to be taken up, rather than polling the store.
+        appears_by = time.monotonic() + settings.booking_appears_within_seconds
+        while saga is None and (left := appears_by - time.monotonic()) > 0:
+            try:
+                await asyncio.wait_for(progress.get(), min(keepalive, left))
+            except TimeoutError:
+                yield ServerSentEvent(comment="keep-alive")
+                continue
+            # The event itself is not lost: the saga read now already shows that step.
+            saga = await _saga_or_none(services, booking_id)
         if saga is None:
             yield ServerSentEvent(event="not_found", data={"detail": "No booking with this id."})
             return
@@ -224,23 +237,13 @@ async def booking_events(
                 return
 
 
-async def _saga_once_stored(
-    services: Upstreams, booking_id: str, progress: asyncio.Queue[SagaProgressed]
-) -> dict[str, Any] | None:
-    """The saga, waiting a little: a booking accepted a moment ago (202) may still be on its
-    way through the broker to the orchestrator's store. Its first progress event says it has
-    been stored, so the store is asked again then rather than polled."""
-    if (saga := await _saga_or_none(services, booking_id)) is not None:
-        return saga
-    with contextlib.suppress(TimeoutError):
-        # The event itself is not lost: the saga read next already shows that step.
-        await asyncio.wait_for(progress.get(), SAGA_APPEARS_WITHIN_SECONDS)
-    return await _saga_or_none(services, booking_id)
-
-
 async def _saga_or_none(services: Upstreams, booking_id: str) -> dict[str, Any] | None:
     try:
-        return (await call(services.orchestrator, "GET", f"/sagas/{booking_id}")).json()  # type: ignore[no-any-return]
+        # The operators' history is not part of a booking's view; not reading it halves the work.
+        response = await call(
+            services.orchestrator, "GET", f"/sagas/{booking_id}", params={"history": "false"}
+        )
+        return response.json()  # type: ignore[no-any-return]
     except HTTPException as exc:
         if exc.status_code == status.HTTP_404_NOT_FOUND:
             return None
