@@ -14,9 +14,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.topology import Topology
+from infra.stores.driver_sql import DriverSql, DriverTransaction
 from orchestrator.adapters.rows import (
     history_rows,
     naive_utc,
@@ -29,6 +30,10 @@ from orchestrator.domain.messages import Decision
 from orchestrator.domain.model import Saga
 
 OutboxRow = dict[str, Any]
+
+
+def _insert(table: str, columns: Sequence[str]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
 
 
 class VersionConflict(RuntimeError):
@@ -44,39 +49,61 @@ class Applied:
     rows: list[OutboxRow]
 
 
+SAGA_COLUMNS = tuple(column.name for column in sagas.columns)
+JSON_COLUMNS = frozenset({"data", "steps", "compensations", "seen_message_ids"})
+INSTANT_COLUMNS = frozenset({"created_at", "updated_at", "next_deadline_at"})
+HISTORY_COLUMNS = tuple(c.name for c in saga_history.columns if c.name != "id")
+OUTBOX_COLUMNS = tuple(column.name for column in outbox.columns)
+UPDATED_COLUMNS = tuple(name for name in SAGA_COLUMNS if name != "saga_id")
+
+SELECT_SAGA = f"SELECT {', '.join(SAGA_COLUMNS)} FROM sagas WHERE saga_id = %s"
+SELECT_SAGA_BY_KEY = (
+    f"SELECT {', '.join(SAGA_COLUMNS)} FROM sagas WHERE agency_id = %s AND idempotency_key = %s"
+)
+INSERT_SAGA = _insert("sagas", SAGA_COLUMNS)
+UPDATE_SAGA = (
+    f"UPDATE sagas SET {', '.join(f'{name} = %s' for name in UPDATED_COLUMNS)} "
+    "WHERE saga_id = %s AND version = %s"
+)
+INSERT_HISTORY = _insert("saga_history", HISTORY_COLUMNS)
+INSERT_OUTBOX = _insert("outbox", OUTBOX_COLUMNS)
+
+
 class SagaStore:
+    """The message handlers' reads and writes go straight to the driver (`DriverSql`); the
+    periodic sweeps and the operators' queries go through SQLAlchemy Core."""
+
     def __init__(self, engine: AsyncEngine, topology: Topology) -> None:
         self._engine = engine
+        self._sql = DriverSql(engine)
         self._topology = topology
-        self._skip_locked = engine.dialect.name != "sqlite"
+        self._skip_locked = not self._sql.is_sqlite
 
     @property
     def engine(self) -> AsyncEngine:
         return self._engine
 
     async def ping(self) -> None:
-        async with self._engine.connect() as connection:
-            await connection.execute(sa.text("SELECT 1"))
+        async with self._sql.transaction() as transaction:
+            await transaction.rows("SELECT 1")
 
     async def get(self, saga_id: str) -> Saga | None:
-        async with self._engine.connect() as connection:
-            return await _load(connection, sagas.c.saga_id == saga_id)
+        async with self._sql.transaction() as transaction:
+            return await self._load(transaction, SELECT_SAGA, (saga_id,))
 
     async def get_by_key(self, agency_id: str, idempotency_key: str) -> Saga | None:
-        async with self._engine.connect() as connection:
-            return await _load(
-                connection,
-                sa.and_(sagas.c.agency_id == agency_id, sagas.c.idempotency_key == idempotency_key),
-            )
+        async with self._sql.transaction() as transaction:
+            return await self._load(transaction, SELECT_SAGA_BY_KEY, (agency_id, idempotency_key))
 
     async def insert(
         self, decision: Decision, causation_id: str | None, now: datetime
     ) -> list[OutboxRow] | None:
         """Store a new saga; None when its id or idempotency key is already taken."""
         try:
-            async with self._engine.begin() as connection:
-                await connection.execute(sagas.insert().values(**saga_row(decision.saga)))
-                return await self._write(connection, decision, causation_id, now)
+            async with self._sql.transaction() as transaction:
+                values = self._saga_values(decision.saga)
+                await transaction.execute(INSERT_SAGA, [values[name] for name in SAGA_COLUMNS])
+                return await self._write(transaction, decision, causation_id, now)
         except IntegrityError:
             return None
 
@@ -90,15 +117,15 @@ class SagaStore:
         """Read a saga, decide and store its transition in one transaction (one connection,
         one commit); None when there is no such saga. Raises VersionConflict, having written
         nothing, when another writer changed the saga in between."""
-        async with self._engine.begin() as connection:
-            saga = await _load(connection, sagas.c.saga_id == saga_id)
+        async with self._sql.transaction() as transaction:
+            saga = await self._load(transaction, SELECT_SAGA, (saga_id,))
             if saga is None:
                 return None
             decision = decide(saga)
-            if not await _update(connection, decision, saga.revision):
+            if not await self._update(transaction, decision, saga.revision):
                 raise VersionConflict(saga_id)  # leaving the block rolls back
             return Applied(
-                saga, decision, await self._write(connection, decision, causation_id, now)
+                saga, decision, await self._write(transaction, decision, causation_id, now)
             )
 
     async def apply_due(
@@ -106,20 +133,18 @@ class SagaStore:
     ) -> list[OutboxRow]:
         """Feed the timeouts of sagas whose deadline passed, each row locked once."""
         query = (
-            sa.select(sagas)
-            .where(sagas.c.next_deadline_at <= naive_utc(now))
-            .order_by(sagas.c.next_deadline_at)
-            .limit(limit)
+            f"SELECT {', '.join(SAGA_COLUMNS)} FROM sagas WHERE next_deadline_at <= %s "
+            "ORDER BY next_deadline_at LIMIT %s"
         )
         if self._skip_locked:
-            query = query.with_for_update(skip_locked=True)
+            query += " FOR UPDATE SKIP LOCKED"
         written: list[OutboxRow] = []
-        async with self._engine.begin() as connection:
-            for row in (await connection.execute(query)).mappings().all():
-                saga = saga_from_row(row)
+        async with self._sql.transaction() as transaction:
+            for row in await transaction.rows(query, (self._sql.instant(now), limit)):
+                saga = self._saga(row)
                 decision = decide(saga)
-                if await _update(connection, decision, saga.revision):
-                    written += await self._write(connection, decision, None, now)
+                if await self._update(transaction, decision, saga.revision):
+                    written += await self._write(transaction, decision, None, now)
         return written
 
     async def unsent(self, before: datetime, limit: int = 500) -> list[OutboxRow]:
@@ -140,41 +165,75 @@ class SagaStore:
     async def mark_sent(self, message_ids: Sequence[str], now: datetime) -> None:
         if not message_ids:
             return
-        async with self._engine.begin() as connection:
-            await connection.execute(
-                outbox.update()
-                .where(outbox.c.message_id.in_(message_ids))
-                .values(sent_at=naive_utc(now))
+        placeholders = ", ".join(["%s"] * len(message_ids))
+        async with self._sql.transaction() as transaction:
+            await transaction.execute(
+                f"UPDATE outbox SET sent_at = %s WHERE message_id IN ({placeholders})",
+                [self._sql.instant(now), *message_ids],
             )
 
     async def _write(
         self,
-        connection: AsyncConnection,
+        transaction: DriverTransaction,
         decision: Decision,
         causation_id: str | None,
         now: datetime,
     ) -> list[OutboxRow]:
+        sql = self._sql
         if history := history_rows(decision, now):
-            await connection.execute(saga_history.insert(), history)
+            await transaction.execute_many(
+                INSERT_HISTORY,
+                [
+                    [
+                        sql.json(row[name]) if name == "payload" else _plain(sql, row[name])
+                        for name in HISTORY_COLUMNS
+                    ]
+                    for row in history
+                ],
+            )
         messages = outbox_rows(decision, self._topology, causation_id, now)
         if messages:
-            await connection.execute(outbox.insert(), messages)
+            await transaction.execute_many(
+                INSERT_OUTBOX,
+                [[_plain(sql, row[name]) for name in OUTBOX_COLUMNS] for row in messages],
+            )
         return messages
 
+    async def _load(
+        self, transaction: DriverTransaction, query: str, args: Sequence[Any]
+    ) -> Saga | None:
+        found = await transaction.rows(query, args)
+        return self._saga(found[0]) if found else None
 
-async def _load(connection: AsyncConnection, condition: sa.ColumnElement[bool]) -> Saga | None:
-    row = (await connection.execute(sa.select(sagas).where(condition))).mappings().first()
-    return None if row is None else saga_from_row(row)
+    def _saga(self, found: Sequence[Any]) -> Saga:
+        row = dict(zip(SAGA_COLUMNS, found, strict=True))
+        for name in JSON_COLUMNS:
+            row[name] = self._sql.read_json(row[name])
+        for name in INSTANT_COLUMNS:
+            row[name] = self._sql.read_instant(row[name])
+        return saga_from_row(row)
+
+    async def _update(
+        self, transaction: DriverTransaction, decision: Decision, read_revision: int
+    ) -> bool:
+        """Store the decided saga if it is still at the revision read; False if it moved on."""
+        if decision.saga.revision == read_revision:
+            return True  # nothing changed (a duplicate, a late reply): only history is written
+        values = self._saga_values(decision.saga)
+        changed = await transaction.execute(
+            UPDATE_SAGA,
+            [*(values[name] for name in UPDATED_COLUMNS), decision.saga.saga_id, read_revision],
+        )
+        return changed == 1
+
+    def _saga_values(self, saga: Saga) -> dict[str, Any]:
+        values = saga_row(saga)
+        for name in JSON_COLUMNS:
+            values[name] = self._sql.json(values[name])
+        for name in INSTANT_COLUMNS:
+            values[name] = self._sql.instant(values[name])
+        return values
 
 
-async def _update(connection: AsyncConnection, decision: Decision, read_revision: int) -> bool:
-    if decision.saga.revision == read_revision:
-        return True  # nothing changed (a duplicate, a late reply): only history is written
-    values = saga_row(decision.saga)
-    del values["saga_id"]
-    result = await connection.execute(
-        sagas.update()
-        .where(sagas.c.saga_id == decision.saga.saga_id, sagas.c.version == read_revision)
-        .values(**values)
-    )
-    return result.rowcount == 1
+def _plain(sql: DriverSql, value: Any) -> Any:
+    return sql.instant(value) if isinstance(value, datetime) else value
