@@ -39,7 +39,7 @@ async def call(client: httpx.AsyncClient, method: str, path: str, **kwargs: Any)
     """Call a service; its 4xx answers pass through, its absence becomes a 503 with a reason."""
     service = client.base_url.host
     try:
-        response = await client.request(method, path, **kwargs)
+        response = await _request(client, method, path, **kwargs)
     except httpx.HTTPError as exc:
         raise HTTPException(
             status.HTTP_503_SERVICE_UNAVAILABLE,
@@ -53,6 +53,19 @@ async def call(client: httpx.AsyncClient, method: str, path: str, **kwargs: Any)
     if response.status_code >= 400:
         raise HTTPException(response.status_code, detail=_detail(response))
     return response
+
+
+async def _request(
+    client: httpx.AsyncClient, method: str, path: str, **kwargs: Any
+) -> httpx.Response:
+    try:
+        return await client.request(method, path, **kwargs)
+    except (httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError):
+        # A kept-alive connection the service closed just as it was reused (its idle timeout
+        # met ours): a read is sent again once, on a fresh connection.
+        if method != "GET":
+            raise
+        return await client.request(method, path, **kwargs)
 
 
 def _detail(response: httpx.Response) -> Any:

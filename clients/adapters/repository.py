@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from clients.adapters.tables import clients
 from clients.domain.model import Client, ClientDetails, ClientStatus, DocumentType
@@ -44,7 +44,7 @@ async def get(session: AsyncSession, client_id: str) -> Client | None:
     return None if row is None else _client(row._mapping)
 
 
-async def status_of(session: AsyncSession, client_id: str) -> ClientStatus | None:
+async def status_of(session: AsyncSession | AsyncConnection, client_id: str) -> ClientStatus | None:
     status = (
         await session.execute(sa.select(clients.c.status).where(clients.c.id == client_id))
     ).scalar_one_or_none()

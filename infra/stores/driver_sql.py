@@ -34,39 +34,50 @@ ERROR_NAMES = (
     "InterfaceError",
     "DatabaseError",
 )
+ErrorMap = list[tuple[type[BaseException], type[sqlalchemy.exc.DBAPIError]]]
 CONNECTION_ERRORS = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError)
 
 
 class DriverTransaction:
-    """One transaction on one driver connection; committed when its block ends cleanly."""
+    """Statements on one driver connection, inside a transaction its owner ends."""
 
-    def __init__(self, driver: Any, sqlite: bool) -> None:
+    def __init__(self, driver: Any, sqlite: bool, errors: ErrorMap) -> None:
         self._driver = driver
         self._sqlite = sqlite
+        self._errors = errors
 
     async def rows(self, sql: str, args: Sequence[Any] = ()) -> list[Row]:
-        if self._sqlite:
-            async with self._driver.execute(_qmark(sql), args) as cursor:
+        try:
+            if self._sqlite:
+                async with self._driver.execute(_qmark(sql), args) as cursor:
+                    return list(await cursor.fetchall())
+            async with self._driver.cursor() as cursor:
+                await cursor.execute(sql, args)
                 return list(await cursor.fetchall())
-        async with self._driver.cursor() as cursor:
-            await cursor.execute(sql, args)
-            return list(await cursor.fetchall())
+        except Exception as exc:
+            raise _translated(self._errors, exc) from exc
 
     async def execute(self, sql: str, args: Sequence[Any] = ()) -> int:
-        """Run one statement; the number of rows it changed."""
-        if self._sqlite:
-            async with self._driver.execute(_qmark(sql), args) as cursor:
-                return int(cursor.rowcount)
-        async with self._driver.cursor() as cursor:
-            return int(await cursor.execute(sql, args))
+        """Run one statement; the number of rows it matched."""
+        try:
+            if self._sqlite:
+                async with self._driver.execute(_qmark(sql), args) as cursor:
+                    return int(cursor.rowcount)
+            async with self._driver.cursor() as cursor:
+                return int(await cursor.execute(sql, args))
+        except Exception as exc:
+            raise _translated(self._errors, exc) from exc
 
     async def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """One statement for many rows (asyncmy sends a multi-row INSERT)."""
-        if self._sqlite:
-            await self._driver.executemany(_qmark(sql), list(rows))
-            return
-        async with self._driver.cursor() as cursor:
-            await cursor.executemany(sql, list(rows))
+        try:
+            if self._sqlite:
+                await self._driver.executemany(_qmark(sql), list(rows))
+                return
+            async with self._driver.cursor() as cursor:
+                await cursor.executemany(sql, list(rows))
+        except Exception as exc:
+            raise _translated(self._errors, exc) from exc
 
 
 class DriverSql:
@@ -81,31 +92,26 @@ class DriverSql:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[DriverTransaction]:
+        """A connection of its own, committed when the block ends cleanly."""
         async with self._engine.connect() as connection:
             driver: Any = (await connection.get_raw_connection()).driver_connection
             try:
-                yield DriverTransaction(driver, self._sqlite)
+                yield DriverTransaction(driver, self._sqlite, self._errors)
                 await driver.commit()
             except BaseException as exc:
-                await self._roll_back(connection, driver)
-                if translated := self._translate(exc):
-                    if isinstance(translated, CONNECTION_ERRORS):
+                try:
+                    await driver.rollback()
+                except Exception:
+                    await connection.invalidate()  # a connection that cannot roll back
+                else:
+                    if isinstance(exc, CONNECTION_ERRORS):
                         await connection.invalidate()
-                    raise translated from exc
                 raise
 
-    async def _roll_back(self, connection: AsyncConnection, driver: Any) -> None:
-        try:
-            await driver.rollback()
-        except Exception:
-            await connection.invalidate()  # a connection that cannot roll back is not reused
-
-    def _translate(self, exc: BaseException) -> sqlalchemy.exc.DBAPIError | None:
-        for driver_error, ours in self._errors:
-            if isinstance(exc, driver_error):
-                # No parameters: they may hold personal data, and errors end up in logs.
-                return ours("(driver statement)", None, exc)
-        return None
+    async def within(self, connection: AsyncConnection) -> DriverTransaction:
+        """Statements inside the transaction SQLAlchemy runs on `connection`."""
+        driver: Any = (await connection.get_raw_connection()).driver_connection
+        return DriverTransaction(driver, self._sqlite, self._errors)
 
     def instant(self, value: datetime | None) -> Any:
         """A parameter for an instant column: naive UTC (SQLite: SQLAlchemy's text form).
@@ -133,10 +139,16 @@ class DriverSql:
         return json.loads(value) if isinstance(value, str | bytes) else value
 
 
-def _driver_errors(
-    module: Any,
-) -> list[tuple[type[BaseException], type[sqlalchemy.exc.DBAPIError]]]:
+def _driver_errors(module: Any) -> ErrorMap:
     return [(getattr(module, name), getattr(sqlalchemy.exc, name)) for name in ERROR_NAMES]
+
+
+def _translated(errors: ErrorMap, exc: Exception) -> Exception:
+    for driver_error, ours in errors:
+        if isinstance(exc, driver_error):
+            # No parameters: they may hold personal data, and errors end up in logs.
+            return ours("(driver statement)", None, exc)
+    return exc
 
 
 def _qmark(sql: str) -> str:

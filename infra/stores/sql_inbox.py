@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.envelope import Envelope, utc_now
 from infra.messaging.codec import Decoded, Outgoing
 from infra.messaging.inbox import Handler, InboxResult, reply_outgoing
+from infra.stores.driver_sql import DriverSql
 
 MAX_ATTEMPTS = 3
 
@@ -30,10 +32,34 @@ def inbox_table(metadata: sa.MetaData) -> sa.Table:
     )
 
 
+INBOX_COLUMNS = (
+    "message_id",
+    "saga_id",
+    "message_type",
+    "reply_message_id",
+    "reply_type",
+    "reply_body",
+    "reply_occurred_at",
+    "processed_at",
+)
+FIND_REPLY = (
+    "SELECT saga_id, reply_message_id, reply_type, reply_body, reply_occurred_at "
+    "FROM inbox_messages WHERE message_id = %s"
+)
+INSERT_REPLY = (
+    f"INSERT INTO inbox_messages ({', '.join(INBOX_COLUMNS)}) "
+    f"VALUES ({', '.join(['%s'] * len(INBOX_COLUMNS))})"
+)
+
+
 class SqlInbox:
+    """The handler runs on the transaction's SQLAlchemy connection; the inbox's own read and
+    write, the same two statements for every message, go straight to the driver."""
+
     def __init__(self, engine: AsyncEngine, table: sa.Table) -> None:
-        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
-        self._table = table
+        assert table.name == "inbox_messages", "the statements below name this table"
+        self._engine = engine
+        self._sql = DriverSql(engine)
 
     async def process(self, decoded: Decoded, handler: Handler) -> InboxResult:
         # A concurrent copy of the same message (or of the same business step) loses on a
@@ -48,50 +74,37 @@ class SqlInbox:
 
     async def _process_once(self, decoded: Decoded, handler: Handler) -> InboxResult:
         envelope = decoded.envelope
-        async with self._sessions() as session, session.begin():
-            stored = await self._find(session, envelope.message_id)
-            if stored is not None:
-                return InboxResult(stored, duplicate=True)
-            reply = await handler(decoded.message, envelope, session)
+        async with self._engine.begin() as connection:
+            statements = await self._sql.within(connection)
+            stored = await statements.rows(FIND_REPLY, (envelope.message_id,))
+            if stored:
+                return InboxResult(self._stored_reply(envelope.message_id, stored[0]), True)
+            reply = await handler(decoded.message, envelope, connection)
             outgoing = reply_outgoing(envelope, reply)
-            await session.execute(self._table.insert().values(**_row(envelope, outgoing)))
+            await statements.execute(INSERT_REPLY, self._row(envelope, outgoing))
         return InboxResult(outgoing, duplicate=False)
 
-    async def _find(self, session: AsyncSession, message_id: str) -> Outgoing | None:
-        row = (
-            (
-                await session.execute(
-                    sa.select(self._table).where(self._table.c.message_id == message_id)
-                )
-            )
-            .mappings()
-            .first()
-        )
-        if row is None:
-            return None
+    def _stored_reply(self, message_id: str, row: Sequence[Any]) -> Outgoing:
+        saga_id, reply_message_id, reply_type, reply_body, reply_occurred_at = row
+        occurred_at = self._sql.read_instant(reply_occurred_at)
+        assert occurred_at is not None
         reply_envelope = Envelope(
-            message_id=row["reply_message_id"],
-            saga_id=row["saga_id"],
-            causation_id=row["message_id"],
-            message_type=row["reply_type"],
-            occurred_at=_aware(row["reply_occurred_at"]),
+            message_id=reply_message_id,
+            saga_id=saga_id,
+            causation_id=message_id,
+            message_type=reply_type,
+            occurred_at=occurred_at,
         )
-        return Outgoing(reply_envelope, row["reply_body"].encode())
+        return Outgoing(reply_envelope, reply_body.encode())
 
-
-def _row(envelope: Envelope, outgoing: Outgoing) -> dict[str, object]:
-    return {
-        "message_id": envelope.message_id,
-        "saga_id": envelope.saga_id,
-        "message_type": envelope.message_type,
-        "reply_message_id": outgoing.envelope.message_id,
-        "reply_type": outgoing.envelope.message_type,
-        "reply_body": outgoing.body.decode(),
-        "reply_occurred_at": outgoing.envelope.occurred_at,
-        "processed_at": utc_now(),
-    }
-
-
-def _aware(value: datetime) -> datetime:
-    # MySQL and SQLite DATETIME columns return naive values; every instant we store is UTC.
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    def _row(self, envelope: Envelope, outgoing: Outgoing) -> list[Any]:
+        return [
+            envelope.message_id,
+            envelope.saga_id,
+            envelope.message_type,
+            outgoing.envelope.message_id,
+            outgoing.envelope.message_type,
+            outgoing.body.decode(),
+            self._sql.instant(outgoing.envelope.occurred_at),
+            self._sql.instant(utc_now()),
+        ]

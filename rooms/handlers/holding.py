@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.envelope import Envelope, utc_now
 from contracts.rooms import HoldRoom, RoomHeld, RoomUnavailable
@@ -38,20 +38,20 @@ class HoldRoomHandler:
         self._policy = policy
 
     async def __call__(
-        self, command: HoldRoom, envelope: Envelope, session: AsyncSession
+        self, command: HoldRoom, envelope: Envelope, connection: AsyncConnection
     ) -> RoomHeld | RoomUnavailable:
-        existing = await holds.find_by_saga(session, envelope.saga_id)
+        existing = await holds.find_by_saga(connection, envelope.saga_id)
         if existing is not None:
             # One hold per saga: a retry with a new message id gets the same hold back.
-            return room_held(existing, await holds.names_of(session, existing))
-        reply = await self._hold(command, envelope, session)
+            return room_held(existing, await holds.names_of(connection, existing))
+        reply = await self._hold(command, envelope, connection)
         HOLD_OUTCOMES.labels("held" if isinstance(reply, RoomHeld) else reply.reason).inc()
         return reply
 
     async def _hold(
-        self, command: HoldRoom, envelope: Envelope, session: AsyncSession
+        self, command: HoldRoom, envelope: Envelope, connection: AsyncConnection
     ) -> RoomHeld | RoomUnavailable:
-        sellable = await catalogue.sellable_type(session, command.room_type_id)
+        sellable = await catalogue.sellable_type(connection, command.room_type_id)
         if sellable is None or sellable.hotel.id != command.hotel_id:
             return _unavailable(
                 "unknown_room_type",
@@ -70,20 +70,20 @@ class HoldRoomHandler:
             priced = quote(sellable.rates, stay.check_in, stay.check_out, sellable.hotel.currency)
         except NotPriced as exc:
             return _unavailable("invalid_stay", f"the room type is not sold then: {exc}")
-        return await self._take_a_room(command, envelope, session, sellable, priced, now)
+        return await self._take_a_room(command, envelope, connection, sellable, priced, now)
 
     async def _take_a_room(
         self,
         command: HoldRoom,
         envelope: Envelope,
-        session: AsyncSession,
+        connection: AsyncConnection,
         sellable: SellableType,
         priced: Quote,
         now: datetime,
     ) -> RoomHeld | RoomUnavailable:
         stay = command.stay
         of_type = await occupancy.rooms_of_type(
-            session, command.room_type_id, stay.check_in, stay.check_out
+            connection, command.room_type_id, stay.check_in, stay.check_out
         )
         room_ids = list(of_type.numbers)
         if command.room_id is not None:
@@ -96,9 +96,9 @@ class HoldRoomHandler:
         hold_id = str(uuid.uuid4())
         nights = nights_of(stay.check_in, stay.check_out)
         for room_id in candidate_order(free_rooms(room_ids, of_type.taken)):
-            if await occupancy.try_take(session, room_id, nights, hold_id):
+            if await occupancy.try_take(connection, room_id, nights, hold_id):
                 hold = _new_hold(hold_id, command, envelope, room_id, priced, now, self._policy)
-                await holds.insert(session, hold, now)
+                await holds.insert(connection, hold, now)
                 names = HeldRoomNames(
                     sellable.hotel.name, sellable.room_type.name, of_type.numbers[room_id]
                 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.envelope import Envelope, utc_now
 from contracts.rooms import (
@@ -21,40 +21,40 @@ from rooms.metrics import HOLDS_EXPIRED
 
 
 async def release_hold(
-    command: ReleaseHold, envelope: Envelope, session: AsyncSession
+    command: ReleaseHold, envelope: Envelope, connection: AsyncConnection
 ) -> HoldReleased:
-    hold = await holds.find_by_saga(session, envelope.saga_id, for_update=True)
+    hold = await holds.find_by_saga(connection, envelope.saga_id, for_update=True)
     if hold is None:
         return HoldReleased(hold_id=None)
-    await _release(session, hold)
+    await _release(connection, hold)
     return HoldReleased(hold_id=hold.hold_id)
 
 
 async def release_booking(
-    command: ReleaseBooking, envelope: Envelope, session: AsyncSession
+    command: ReleaseBooking, envelope: Envelope, connection: AsyncConnection
 ) -> BookingReleased:
-    hold = await holds.find_by_saga(session, command.booking_saga_id, for_update=True)
+    hold = await holds.find_by_saga(connection, command.booking_saga_id, for_update=True)
     if hold is not None:
-        await _release(session, hold)
+        await _release(connection, hold)
     return BookingReleased(booking_saga_id=command.booking_saga_id)
 
 
 async def confirm_hold(
-    command: ConfirmHold, envelope: Envelope, session: AsyncSession
+    command: ConfirmHold, envelope: Envelope, connection: AsyncConnection
 ) -> HoldConfirmed | HoldExpired:
-    hold = await holds.find_by_saga(session, envelope.saga_id, for_update=True)
+    hold = await holds.find_by_saga(connection, envelope.saga_id, for_update=True)
     if hold is None:
         return HoldExpired(hold_id=None, detail="this saga holds no room")
     now = utc_now()
     outcome = confirm_outcome(hold, now)
     if outcome is ConfirmOutcome.CONFIRM:
-        await holds.set_status(session, hold.hold_id, HoldStatus.CONFIRMED, now)
+        await holds.set_status(connection, hold.hold_id, HoldStatus.CONFIRMED, now)
     if outcome in (ConfirmOutcome.CONFIRM, ConfirmOutcome.ALREADY_CONFIRMED):
         return HoldConfirmed(hold_id=hold.hold_id)
     if outcome is ConfirmOutcome.EXPIRE and await holds.expire_if_lapsed(
-        session, hold.hold_id, now
+        connection, hold.hold_id, now
     ):
-        await occupancy.free_nights_of(session, hold.hold_id)
+        await occupancy.free_nights_of(connection, hold.hold_id)
         HOLDS_EXPIRED.inc()
     if hold.status is HoldStatus.RELEASED:
         return HoldExpired(hold_id=hold.hold_id, detail="the hold was released")
@@ -63,7 +63,7 @@ async def confirm_hold(
     )
 
 
-async def _release(session: AsyncSession, hold: Hold) -> None:
+async def _release(connection: AsyncConnection, hold: Hold) -> None:
     if frees_nights_on_release(hold):
-        await occupancy.free_nights_of(session, hold.hold_id)
-        await holds.set_status(session, hold.hold_id, HoldStatus.RELEASED, utc_now())
+        await occupancy.free_nights_of(connection, hold.hold_id)
+        await holds.set_status(connection, hold.hold_id, HoldStatus.RELEASED, utc_now())

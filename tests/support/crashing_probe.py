@@ -14,7 +14,7 @@ import signal
 import sys
 
 from faststream.rabbit import RabbitBroker
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.clients import ClientVerified, VerifyClient
 from contracts.envelope import Envelope
@@ -39,10 +39,9 @@ class DyingPublisher(Publisher):
 
 
 async def dying_handler(
-    command: VerifyClient, envelope: Envelope, session: AsyncSession
+    command: VerifyClient, envelope: Envelope, connection: AsyncConnection
 ) -> ClientVerified:
-    reply = await probe.verify_in_sql(command, envelope, session)
-    await session.flush()
+    reply = await probe.verify_in_sql(command, envelope, connection)
     die()
     return reply
 

@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from faststream.rabbit import RabbitBroker
 from motor.motor_asyncio import AsyncIOMotorDatabase
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from contracts.clients import ClientVerified, VerifyClient
 from contracts.envelope import Envelope
@@ -45,15 +45,15 @@ async def create_schema(engine: AsyncEngine) -> None:
 
 
 async def verify_in_sql(
-    command: VerifyClient, envelope: Envelope, session: AsyncSession
+    command: VerifyClient, envelope: Envelope, connection: AsyncConnection
 ) -> ClientVerified:
-    updated = await session.execute(
+    updated = await connection.execute(
         effects.update()
         .where(effects.c.saga_id == envelope.saga_id)
         .values(applied=effects.c.applied + 1)
     )
     if updated.rowcount == 0:  # type: ignore[attr-defined]
-        await session.execute(effects.insert().values(saga_id=envelope.saga_id, applied=1))
+        await connection.execute(effects.insert().values(saga_id=envelope.saga_id, applied=1))
     return ClientVerified(client_id=command.client_id)
 
 
