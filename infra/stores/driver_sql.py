@@ -139,6 +139,10 @@ class DriverSql:
         return json.loads(value) if isinstance(value, str | bytes) else value
 
 
+def insert_statement(table: str, columns: Sequence[str]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
+
+
 def _driver_errors(module: Any) -> ErrorMap:
     return [(getattr(module, name), getattr(sqlalchemy.exc, name)) for name in ERROR_NAMES]
 

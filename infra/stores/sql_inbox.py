@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from contracts.envelope import Envelope, utc_now
 from infra.messaging.codec import Decoded, Outgoing
 from infra.messaging.inbox import Handler, InboxResult, reply_outgoing
-from infra.stores.driver_sql import DriverSql
+from infra.stores.driver_sql import DriverSql, insert_statement
 
 MAX_ATTEMPTS = 3
 
@@ -32,34 +32,19 @@ def inbox_table(metadata: sa.MetaData) -> sa.Table:
     )
 
 
-INBOX_COLUMNS = (
-    "message_id",
-    "saga_id",
-    "message_type",
-    "reply_message_id",
-    "reply_type",
-    "reply_body",
-    "reply_occurred_at",
-    "processed_at",
-)
-FIND_REPLY = (
-    "SELECT saga_id, reply_message_id, reply_type, reply_body, reply_occurred_at "
-    "FROM inbox_messages WHERE message_id = %s"
-)
-INSERT_REPLY = (
-    f"INSERT INTO inbox_messages ({', '.join(INBOX_COLUMNS)}) "
-    f"VALUES ({', '.join(['%s'] * len(INBOX_COLUMNS))})"
-)
-
-
 class SqlInbox:
     """The handler runs on the transaction's SQLAlchemy connection; the inbox's own read and
     write, the same two statements for every message, go straight to the driver."""
 
     def __init__(self, engine: AsyncEngine, table: sa.Table) -> None:
-        assert table.name == "inbox_messages", "the statements below name this table"
         self._engine = engine
         self._sql = DriverSql(engine)
+        self._columns = [column.name for column in table.columns]
+        self._find_reply = (
+            "SELECT saga_id, reply_message_id, reply_type, reply_body, reply_occurred_at "
+            f"FROM {table.name} WHERE message_id = %s"
+        )
+        self._insert_reply = insert_statement(table.name, self._columns)
 
     async def process(self, decoded: Decoded, handler: Handler) -> InboxResult:
         # A concurrent copy of the same message (or of the same business step) loses on a
@@ -76,12 +61,12 @@ class SqlInbox:
         envelope = decoded.envelope
         async with self._engine.begin() as connection:
             statements = await self._sql.within(connection)
-            stored = await statements.rows(FIND_REPLY, (envelope.message_id,))
+            stored = await statements.rows(self._find_reply, (envelope.message_id,))
             if stored:
                 return InboxResult(self._stored_reply(envelope.message_id, stored[0]), True)
             reply = await handler(decoded.message, envelope, connection)
             outgoing = reply_outgoing(envelope, reply)
-            await statements.execute(INSERT_REPLY, self._row(envelope, outgoing))
+            await statements.execute(self._insert_reply, self._row(envelope, outgoing))
         return InboxResult(outgoing, duplicate=False)
 
     def _stored_reply(self, message_id: str, row: Sequence[Any]) -> Outgoing:
@@ -98,13 +83,14 @@ class SqlInbox:
         return Outgoing(reply_envelope, reply_body.encode())
 
     def _row(self, envelope: Envelope, outgoing: Outgoing) -> list[Any]:
-        return [
-            envelope.message_id,
-            envelope.saga_id,
-            envelope.message_type,
-            outgoing.envelope.message_id,
-            outgoing.envelope.message_type,
-            outgoing.body.decode(),
-            self._sql.instant(outgoing.envelope.occurred_at),
-            self._sql.instant(utc_now()),
-        ]
+        values = {
+            "message_id": envelope.message_id,
+            "saga_id": envelope.saga_id,
+            "message_type": envelope.message_type,
+            "reply_message_id": outgoing.envelope.message_id,
+            "reply_type": outgoing.envelope.message_type,
+            "reply_body": outgoing.body.decode(),
+            "reply_occurred_at": self._sql.instant(outgoing.envelope.occurred_at),
+            "processed_at": self._sql.instant(utc_now()),
+        }
+        return [values[name] for name in self._columns]

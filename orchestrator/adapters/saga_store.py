@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.topology import Topology
-from infra.stores.driver_sql import DriverSql, DriverTransaction
+from infra.stores.driver_sql import DriverSql, DriverTransaction, insert_statement
 from orchestrator.adapters.rows import (
     history_rows,
     naive_utc,
@@ -30,10 +30,6 @@ from orchestrator.domain.messages import Decision
 from orchestrator.domain.model import Saga
 
 OutboxRow = dict[str, Any]
-
-
-def _insert(table: str, columns: Sequence[str]) -> str:
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
 
 
 class VersionConflict(RuntimeError):
@@ -60,13 +56,13 @@ SELECT_SAGA = f"SELECT {', '.join(SAGA_COLUMNS)} FROM sagas WHERE saga_id = %s"
 SELECT_SAGA_BY_KEY = (
     f"SELECT {', '.join(SAGA_COLUMNS)} FROM sagas WHERE agency_id = %s AND idempotency_key = %s"
 )
-INSERT_SAGA = _insert("sagas", SAGA_COLUMNS)
+INSERT_SAGA = insert_statement("sagas", SAGA_COLUMNS)
 UPDATE_SAGA = (
     f"UPDATE sagas SET {', '.join(f'{name} = %s' for name in UPDATED_COLUMNS)} "
     "WHERE saga_id = %s AND version = %s"
 )
-INSERT_HISTORY = _insert("saga_history", HISTORY_COLUMNS)
-INSERT_OUTBOX = _insert("outbox", OUTBOX_COLUMNS)
+INSERT_HISTORY = insert_statement("saga_history", HISTORY_COLUMNS)
+INSERT_OUTBOX = insert_statement("outbox", OUTBOX_COLUMNS)
 
 
 class SagaStore:
