@@ -57,5 +57,6 @@ def create_app(service: str, settings: WebSettings | None = None) -> FastAPI:
     app.include_router(dashboard_api.router)
     # Mounted last: the API routes above match first, the page's files take everything else.
     static = STATIC_ROOT / ("dashboard" if service == "dashboard" else "agents")
+    app.mount("/shared", StaticFiles(directory=STATIC_ROOT / "shared"), name="shared")
     app.mount("/", StaticFiles(directory=static, html=True), name="pages")
     return app

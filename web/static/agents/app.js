@@ -1,4 +1,5 @@
 // The agents' desk: sign in, search, pick a client, book, follow the saga live, list and cancel.
+import { el } from "/shared/dom.js";
 import { LOCALES, MESSAGES } from "./i18n.js";
 
 const TERMINAL = new Set(["CONFIRMED", "FAILED", "CANCELLED"]);
@@ -42,19 +43,6 @@ function day(isoDate) {
   const [y, m, d] = isoDate.split("-").map(Number);
   const date = new Date(Date.UTC(y, m - 1, d));
   return new Intl.DateTimeFormat(LOCALES[state.lang], { dateStyle: "medium", timeZone: "UTC" }).format(date);
-}
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (name === "class") node.className = value;
-    else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
-    else if (value !== false && value !== null && value !== undefined) node.setAttribute(name, value);
-  }
-  for (const child of children.flat()) {
-    if (child !== null && child !== undefined) node.append(child instanceof Node ? child : String(child));
-  }
-  return node;
 }
 
 // ---- HTTP ---------------------------------------------------------------------------------

@@ -1,4 +1,6 @@
 // The operators' dashboard: health, sagas by state, charts, sagas to act on, dead letters.
+import { el } from "/shared/dom.js";
+
 const STATES = ["PENDING", "ROOM_HELD", "CLIENT_VERIFIED", "RESERVED", "CONFIRMED",
   "COMPENSATING", "FAILED", "CANCELLING", "CANCELLED", "STUCK"];
 const FAST_REFRESH_MS = 5000;
@@ -12,19 +14,6 @@ const state = {
 };
 const $ = (selector) => document.querySelector(selector);
 const SVG = "http://www.w3.org/2000/svg";
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (name === "class") node.className = value;
-    else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
-    else if (value !== false && value !== null && value !== undefined) node.setAttribute(name, value);
-  }
-  for (const child of children.flat()) {
-    if (child !== null && child !== undefined) node.append(child instanceof Node ? child : String(child));
-  }
-  return node;
-}
 
 function svg(tag, attrs = {}, text) {
   const node = document.createElementNS(SVG, tag);
