@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, field_validator
+from pydantic_settings import NoDecode
 
 from infra.settings import CommonSettings
 
@@ -16,6 +18,13 @@ class WebSettings(CommonSettings):
     clients_url: str = "http://127.0.0.1:5002"
     reservations_url: str = "http://127.0.0.1:5003"
     orchestrator_url: str = "http://127.0.0.1:5004"
+    # Replicas of a service, comma-separated (`ORCHESTRATOR_URLS=http://a:5004,http://b:5004`);
+    # unset, the single `*_URL` above. A replica that fails is skipped for a few seconds.
+    rooms_urls: Annotated[list[str], NoDecode] = []
+    clients_urls: Annotated[list[str], NoDecode] = []
+    reservations_urls: Annotated[list[str], NoDecode] = []
+    orchestrator_urls: Annotated[list[str], NoDecode] = []
+    upstream_replica_down_seconds: float = Field(default=5.0, ge=0)
     upstream_timeout_seconds: float = 10.0
     # Tokens signed with this secret; `make up` hands one to both web processes. The default is
     # a fresh random secret per process, so nothing secret is ever written in the repository.
@@ -30,3 +39,21 @@ class WebSettings(CommonSettings):
     # How long an events stream waits for an accepted booking to be stored before it says
     # `not_found`: under a backlog, a StartBooking may wait that long in the orchestrator's queue.
     booking_appears_within_seconds: float = 120.0
+
+    @field_validator(
+        "rooms_urls", "clients_urls", "reservations_urls", "orchestrator_urls", mode="before"
+    )
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [url.strip() for url in value.split(",") if url.strip()]
+        return value
+
+    def replica_urls(self) -> dict[str, list[str]]:
+        """Each service web reads from, and the base URLs of its replicas in order."""
+        return {
+            "rooms": self.rooms_urls or [self.rooms_url],
+            "clients": self.clients_urls or [self.clients_url],
+            "reservations": self.reservations_urls or [self.reservations_url],
+            "orchestrator": self.orchestrator_urls or [self.orchestrator_url],
+        }

@@ -1,7 +1,13 @@
-"""HTTP clients of the services the web apps read from (CQRS: reads over HTTP)."""
+"""HTTP clients of the services the web apps read from (CQRS: reads over HTTP).
+
+A service may run as several replicas: its client's transport sends each request to the first
+replica that is not marked down, and moves on to the next when one cannot answer.
+"""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,6 +15,86 @@ import httpx
 from fastapi import HTTPException, status
 
 from web.settings import WebSettings
+
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
+# Raised before a byte of the request left: any request may go to another replica.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout)
+# Raised once a read may have reached the replica: only a read goes to another replica.
+READ_FAILED = (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError, httpx.ReadTimeout)
+# What a proxy in front of a dead replica answers.
+REPLICA_GONE = frozenset({502, 503})
+
+
+def replica_order(down_until: Sequence[float], now: float) -> list[int]:
+    """The replicas to try, in order: those up as configured, then those down, soonest back first.
+
+    A replica marked down is skipped while another may answer, never left out: when every
+    replica is down, each is still tried before the read fails.
+    """
+    up = [index for index, until in enumerate(down_until) if until <= now]
+    down = sorted(set(range(len(down_until))) - set(up), key=lambda index: down_until[index])
+    return up + down
+
+
+class Replicas(httpx.AsyncBaseTransport):
+    """Sends a request to one replica of a service after another until one answers."""
+
+    def __init__(
+        self,
+        urls: Sequence[str],
+        down_seconds: float,
+        clock: Callable[[], float] = time.monotonic,
+        transport: Callable[[], httpx.AsyncBaseTransport] = httpx.AsyncHTTPTransport,
+    ) -> None:
+        if not urls:
+            raise ValueError("a service needs at least one URL")
+        self._origins = [httpx.URL(url) for url in urls]
+        self._transports = [transport() for _ in urls]
+        self._down_until = [0.0] * len(urls)
+        self._down_seconds = down_seconds
+        self._clock = clock
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        order = replica_order(self._down_until, self._clock())
+        for index in order:
+            last = index == order[-1]
+            try:
+                response = await self._send(index, request)
+            except (*NOT_SENT, *READ_FAILED) as exc:
+                self._down_until[index] = self._clock() + self._down_seconds
+                if last or not (isinstance(exc, NOT_SENT) or request.method in IDEMPOTENT):
+                    raise
+                continue
+            if response.status_code in REPLICA_GONE and request.method in IDEMPOTENT:
+                self._down_until[index] = self._clock() + self._down_seconds
+                if not last:
+                    await response.aclose()
+                    continue
+            else:
+                self._down_until[index] = 0.0
+            return response
+        raise AssertionError("replica_order lists every replica")
+
+    async def _send(self, index: int, request: httpx.Request) -> httpx.Response:
+        origin = self._origins[index]
+        request.url = request.url.copy_with(
+            scheme=origin.scheme, host=origin.host, port=origin.port
+        )
+        request.headers["Host"] = request.url.netloc.decode("ascii")
+        transport = self._transports[index]
+        try:
+            return await transport.handle_async_request(request)
+        except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError):
+            # A kept-alive connection the service closed just as it was reused (its idle timeout
+            # met ours): a read is sent again once, on a fresh connection, before it counts as
+            # this replica's failure.
+            if request.method not in IDEMPOTENT:
+                raise
+            return await transport.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        for transport in self._transports:
+            await transport.aclose()
 
 
 @dataclass
@@ -20,14 +106,19 @@ class Upstreams:
 
     @classmethod
     def from_settings(cls, settings: WebSettings) -> Upstreams:
-        def client(url: str) -> httpx.AsyncClient:
-            return httpx.AsyncClient(base_url=url, timeout=settings.upstream_timeout_seconds)
+        def client(urls: list[str]) -> httpx.AsyncClient:
+            return httpx.AsyncClient(
+                base_url=urls[0],
+                timeout=settings.upstream_timeout_seconds,
+                transport=Replicas(urls, settings.upstream_replica_down_seconds),
+            )
 
+        urls = settings.replica_urls()
         return cls(
-            rooms=client(settings.rooms_url),
-            clients=client(settings.clients_url),
-            reservations=client(settings.reservations_url),
-            orchestrator=client(settings.orchestrator_url),
+            rooms=client(urls["rooms"]),
+            clients=client(urls["clients"]),
+            reservations=client(urls["reservations"]),
+            orchestrator=client(urls["orchestrator"]),
         )
 
     async def aclose(self) -> None:
@@ -39,7 +130,7 @@ async def call(client: httpx.AsyncClient, method: str, path: str, **kwargs: Any)
     """Call a service; its 4xx answers pass through, its absence becomes a 503 with a reason."""
     service = client.base_url.host
     try:
-        response = await _request(client, method, path, **kwargs)
+        response = await client.request(method, path, **kwargs)
     except httpx.HTTPError as exc:
         raise HTTPException(
             status.HTTP_503_SERVICE_UNAVAILABLE,
@@ -53,19 +144,6 @@ async def call(client: httpx.AsyncClient, method: str, path: str, **kwargs: Any)
     if response.status_code >= 400:
         raise HTTPException(response.status_code, detail=_detail(response))
     return response
-
-
-async def _request(
-    client: httpx.AsyncClient, method: str, path: str, **kwargs: Any
-) -> httpx.Response:
-    try:
-        return await client.request(method, path, **kwargs)
-    except (httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError):
-        # A kept-alive connection the service closed just as it was reused (its idle timeout
-        # met ours): a read is sent again once, on a fresh connection.
-        if method != "GET":
-            raise
-        return await client.request(method, path, **kwargs)
 
 
 def _detail(response: httpx.Response) -> Any:

@@ -36,13 +36,19 @@ class Platform:
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
 
-    def start(self, name: str) -> None:
-        spec = next(s for s in SPECS if s.name == name)
+    def start(
+        self, name: str, replica_of: str | None = None, settings: dict[str, str] | None = None
+    ) -> None:
+        """Start `name`; a second copy of a process has its own name and says which it copies."""
+        spec = next(s for s in SPECS if s.name == (replica_of or name))
         port = self.ports.setdefault(name, free_port())
         environment = self.environment | {spec.port_variable: str(port)}
         environment |= {
-            f"{other.upper()}_URL": self.url(other) for other in self.ports if other != name
+            f"{other.upper()}_URL": self.url(other)
+            for other in self.ports
+            if other != name and any(other == s.name for s in SPECS)
         }
+        environment |= settings or {}
         log = (self.log_dir / f"{name}.log").open("ab")
         self.processes[name] = subprocess.Popen(
             [sys.executable, *spec.args], cwd=ROOT, env=environment, stdout=log, stderr=log
