@@ -25,6 +25,7 @@ from aio_pika.abc import AbstractIncomingMessage
 from faststream.rabbit import RabbitMessage
 
 from contracts.base import Message
+from contracts.registry import MESSAGE_TYPES
 from contracts.topology import DELIVERY_LIMIT
 from infra.messaging.codec import Decoded, InvalidMessage, decode
 from infra.messaging.inbox import Handler, Inbox
@@ -59,7 +60,7 @@ class QueueConsumer(ABC):
         try:
             decoded = self._decode(raw)
         except InvalidMessage as exc:
-            await self._dead_letter(message, exc.reason, raw.type or "unknown")
+            await self._dead_letter(message, exc.reason, _known_type(raw.type))
             return
         with structlog.contextvars.bound_contextvars(
             saga_id=decoded.envelope.saga_id,
@@ -110,9 +111,21 @@ class QueueConsumer(ABC):
         await message.nack(requeue=True)
 
     async def _dead_letter(self, message: RabbitMessage, reason: str, message_type: str) -> None:
-        await self.retrying(
-            lambda: self.publisher.dead_letter(message.raw_message, self.queue_name, reason)
-        )
+        try:
+            await self.retrying(
+                lambda: self.publisher.dead_letter(message.raw_message, self.queue_name, reason)
+            )
+        except self.transient_errors:
+            raise
+        except Exception as exc:  # a message we cannot even copy: the broker dead-letters it
+            log.error(
+                "dead letter not published, rejecting to the broker's dead-letter queue",
+                reason=reason,
+                error=type(exc).__name__,
+            )
+            await message.reject(requeue=False)
+            MESSAGES_HANDLED.labels(self.queue_name, message_type, "rejected").inc()
+            return
         await message.ack()
         MESSAGES_HANDLED.labels(self.queue_name, message_type, "dead_lettered").inc()
         log.warning(
@@ -137,6 +150,11 @@ class CommandConsumer(QueueConsumer):
         result = await self.retrying(lambda: self.inbox.process(decoded, handler))
         await self.retrying(lambda: self.publisher.publish_reply(result.reply))
         return "duplicate" if result.duplicate else "applied"
+
+
+def _known_type(message_type: str | None) -> str:
+    """A metrics label: the message type if the platform knows it (never a sender's free text)."""
+    return message_type if message_type in MESSAGE_TYPES else "unknown"
 
 
 def _delivery_count(raw: AbstractIncomingMessage) -> int:
