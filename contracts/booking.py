@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, Field
 
-from contracts.base import Command, Event
+from contracts.base import Command, Event, Reply
 from contracts.values import EntityId, Stay
 
 
@@ -46,3 +46,14 @@ class SagaProgressed(Event):
     detail: str | None = Field(default=None, max_length=500)
     terminal: bool
     at: AwareDatetime
+
+
+class CommandSuperseded(Reply):
+    """A participant's answer to a command older than one it already applied for the saga:
+    the command was not applied. The orchestrator records it and moves on."""
+
+    message_type = "booking.CommandSuperseded.v1"
+
+    command_type: str = Field(max_length=128)
+    sequence: int
+    applied_sequence: int

@@ -6,7 +6,12 @@ message_id       | message_id
 correlation_id   | saga_id
 type             | message_type (`rooms.HoldRoom.v1`)
 timestamp        | occurred_at (second precision; the exact instant is in a header)
-headers          | causation_id, saga_id, occurred_at (ISO 8601)
+headers          | causation_id, saga_id, occurred_at (ISO 8601), sequence
+
+`sequence` orders the commands of one saga: the orchestrator stamps each command with the
+saga's revision at the transition that decided it, and a participant never applies a command
+older than one it already applied for that saga (a pause, a redelivery or a second replica can
+otherwise hand it an old HoldRoom after the ReleaseHold that undid it).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 CAUSATION_ID_HEADER = "x-causation-id"
 SAGA_ID_HEADER = "x-saga-id"
 OCCURRED_AT_HEADER = "x-occurred-at"
+SEQUENCE_HEADER = "x-saga-sequence"
 DEAD_LETTER_REASON_HEADER = "x-dead-letter-reason"
 DEAD_LETTER_QUEUE_HEADER = "x-dead-letter-queue"
 
@@ -39,6 +45,7 @@ class Envelope(BaseModel):
     causation_id: str | None = Field(default=None, max_length=64)
     message_type: str = Field(min_length=1, max_length=128)
     occurred_at: AwareDatetime
+    sequence: int | None = Field(default=None, ge=0, le=2**62)
 
     @classmethod
     def new(cls, message_type: str, saga_id: str, causation_id: str | None = None) -> Envelope:

@@ -27,6 +27,7 @@ ALL_MESSAGES: tuple[type[Message], ...] = (
     booking.StartBooking,
     booking.CancelBooking,
     booking.SagaProgressed,
+    booking.CommandSuperseded,
     events.BookingConfirmed,
     events.BookingFailed,
     events.BookingCancelled,

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 # request (same key) names the same saga and can never start a second booking.
 BOOKING_ID_NAMESPACE = uuid.UUID("6f1c9a52-3a8e-4b8b-9d43-5e1f0c2b7a10")
 TERMINAL = {"CONFIRMED", "FAILED", "CANCELLED"}
+CONFIRMED_STATES = {"CONFIRMED", "CANCELLING", "CANCELLED"}
 EntityId = Annotated[str, Field(min_length=1, max_length=64)]
 
 
@@ -42,10 +43,16 @@ class CancelRequest(BaseModel):
     reason: str = Field(default="Cancelled at the client's request.", max_length=500)
 
 
+def was_confirmed(saga: dict[str, Any]) -> bool:
+    """Whether the booking was ever confirmed. A failing saga may have written a reservation
+    that it is undoing: its code must never reach the agent, who would hand it to the client."""
+    return saga["state"] in CONFIRMED_STATES or saga.get("phase") == "cancelling"
+
+
 def booking_view(saga: dict[str, Any]) -> dict[str, Any]:
     data = saga.get("data") or {}
     reservation = None
-    if data.get("confirmation_code"):
+    if data.get("confirmation_code") and was_confirmed(saga):
         reservation = {
             "reservation_id": data.get("reservation_id"),
             "confirmation_code": data["confirmation_code"],

@@ -14,6 +14,7 @@ from contracts.envelope import (
     CAUSATION_ID_HEADER,
     OCCURRED_AT_HEADER,
     SAGA_ID_HEADER,
+    SEQUENCE_HEADER,
     Envelope,
 )
 from contracts.registry import UnknownMessageType, model_for
@@ -60,6 +61,8 @@ class Outgoing:
         }
         if env.causation_id is not None:
             headers[CAUSATION_ID_HEADER] = env.causation_id
+        if env.sequence is not None:
+            headers[SEQUENCE_HEADER] = env.sequence
         return {
             "message_id": env.message_id,
             "correlation_id": env.saga_id,
@@ -99,6 +102,7 @@ def decode_envelope(raw: AbstractIncomingMessage) -> Envelope:
             causation_id=_header(raw, CAUSATION_ID_HEADER),
             message_type=str(raw.type),
             occurred_at=occurred_at,
+            sequence=_header(raw, SEQUENCE_HEADER),
         )
     except ValidationError as exc:
         raise InvalidMessage(f"bad envelope: {_describe(exc)}") from exc

@@ -17,6 +17,7 @@ SUMMARY_COLUMNS = (
     sagas.c.kind,
     sagas.c.definition_version,
     sagas.c.state,
+    sagas.c.phase,
     sagas.c.agency_id,
     sagas.c.client_id,
     sagas.c.hotel_id,

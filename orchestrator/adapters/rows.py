@@ -120,7 +120,9 @@ def outbox_rows(
     saga = decision.saga
     rows: list[dict[str, Any]] = []
 
-    def add(message_id: str, exchange: str, routing_key: str, message: Any) -> None:
+    def add(
+        message_id: str, exchange: str, routing_key: str, message: Any, sequence: int | None = None
+    ) -> None:
         rows.append(
             {
                 "message_id": message_id,
@@ -131,13 +133,15 @@ def outbox_rows(
                 "body": message.model_dump_json(),
                 "causation_id": causation_id,
                 "occurred_at": naive_utc(at),
+                "sequence": sequence,
                 "created_at": naive_utc(at),
                 "sent_at": None,
             }
         )
 
     for command in decision.commands:
-        add(command.message_id, COMMANDS, str(command.service), command.command)
+        # Stamped with the revision that decided it: the participants' order for this saga.
+        add(command.message_id, COMMANDS, str(command.service), command.command, saga.revision)
     for event in decision.events:
         if event.public_name is None:
             add(event.message_id, EVENTS, topology.progress_routing_key(saga.kind), event.event)

@@ -62,6 +62,7 @@ outbox = sa.Table(
     sa.Column("body", sa.Text, nullable=False),
     sa.Column("causation_id", ID, nullable=True),
     sa.Column("occurred_at", INSTANT, nullable=False),
+    sa.Column("sequence", sa.BigInteger, nullable=True),  # a command's place in its saga
     sa.Column("created_at", INSTANT, nullable=False),
     sa.Column("sent_at", INSTANT, nullable=True, index=True),
 )

@@ -158,19 +158,29 @@ DEFAULT_RETRY = RetryPolicy()
 def booking_definitions(
     deadline: timedelta = timedelta(seconds=10), retry: RetryPolicy = DEFAULT_RETRY
 ) -> DefinitionRegistry:
-    """Every booking definition. Version 1 ran the steps one after the other and never undid a
-    confirmation; version 2 holds and verifies in parallel and releases a half-done confirm."""
+    """Every booking definition still able to finish a saga.
+
+    Version 1 ran the steps one after the other. Version 2 holds and verifies in parallel, and
+    undoes a confirmation with its own ReleaseBooking, which reverse order sends before the
+    reservation is cancelled: a room freed while its reservation still stands. Version 3 (new
+    sagas) lets ReleaseHold undo the hold whether or not it was confirmed, so a failed booking
+    cancels its reservation first and frees its nights last.
+    """
     steps = _steps(deadline, retry)
-    v1_steps = {**steps, CONFIRM_HOLD: replace(steps[CONFIRM_HOLD], compensation=None)}
+    unconfirmed = {**steps, CONFIRM_HOLD: replace(steps[CONFIRM_HOLD], compensation=None)}
     cancellation = ((CANCEL_RESERVATION,), (RELEASE_BOOKING,))
-    version_1 = SagaDefinition(
-        KIND, 1, v1_steps,
-        forward=((HOLD_ROOM,), (VERIFY_CLIENT,), (WRITE_RESERVATION,), (CONFIRM_HOLD,)),
-        milestones=MILESTONES, cancellation=cancellation,
+    in_turn = ((HOLD_ROOM,), (VERIFY_CLIENT,), (WRITE_RESERVATION,), (CONFIRM_HOLD,))
+    in_parallel = ((HOLD_ROOM, VERIFY_CLIENT), (WRITE_RESERVATION,), (CONFIRM_HOLD,))
+    return DefinitionRegistry(
+        tuple(
+            SagaDefinition(
+                KIND, version, version_steps, forward=forward, milestones=MILESTONES,
+                cancellation=cancellation,
+            )
+            for version, version_steps, forward in (
+                (1, unconfirmed, in_turn),
+                (2, steps, in_parallel),
+                (3, unconfirmed, in_parallel),
+            )
+        )
     )  # fmt: skip
-    version_2 = SagaDefinition(
-        KIND, 2, steps,
-        forward=((HOLD_ROOM, VERIFY_CLIENT), (WRITE_RESERVATION,), (CONFIRM_HOLD,)),
-        milestones=MILESTONES, cancellation=cancellation,
-    )  # fmt: skip
-    return DefinitionRegistry((version_1, version_2))

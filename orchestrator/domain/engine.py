@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from contracts.booking import StartBooking
+from contracts.booking import CommandSuperseded, StartBooking
 from orchestrator.domain import reasons
 from orchestrator.domain.booking import KIND
 from orchestrator.domain.definition import DefinitionRegistry
-from orchestrator.domain.flow import advance, begin_compensation, reach_milestone, time_out
+from orchestrator.domain.flow import (
+    advance,
+    begin_compensation,
+    reach_milestone,
+    resume,
+    time_out,
+)
 from orchestrator.domain.messages import (
     CancelRequested,
     DeadlinePassed,
@@ -106,19 +112,24 @@ def _reply(work: Work, incoming: ReplyReceived) -> None:
     reply, message_id = incoming.reply, incoming.message_id
     if _seen(work, message_id, reply.message_type):
         return
+    payload = reply.model_dump(mode="json")
+    if isinstance(reply, CommandSuperseded):
+        note = f"{reply.command_type} was older than one already applied, so not applied"
+        _received(work, reply.message_type, message_id, note, payload)
+        return
     step = work.definition.step_for(reply)
     record = work.saga.steps.get(step.name) if step else None
-    payload = reply.model_dump(mode="json")
     if step is None or record is None:
         note = "reply to no step this saga started, ignored"
         _received(work, reply.message_type, message_id, note, payload)
         return
-    if not record.status.in_flight:
+    if not (record.status.in_flight or _late_undo(work, step.name, record.status)):
         note = f"late reply: {step.name} already {record.status}, ignored"
         _received(work, reply.message_type, message_id, note, payload)
         return
     _received(work, reply.message_type, message_id, step.name, payload, record.attempts)
     _applied(work, message_id)
+    resume(work, step.name, f"{step.name} answered after all")
     if isinstance(reply, step.succeeds_on):
         work.update(data=step.record(work.saga.data, reply))
         work.decide(step.name, StepStatus.SUCCEEDED, reply.message_type)
@@ -128,6 +139,16 @@ def _reply(work: Work, incoming: ReplyReceived) -> None:
         work.decide(step.name, StepStatus.FAILED, reply.message_type)
         begin_compensation(work, step.failure_reason(reply), step.name)
     advance(work, step.name)
+
+
+def _late_undo(work: Work, name: str, status: StepStatus) -> bool:
+    """An undo that a saga stored before undos were resent without end is still waited for:
+    its answer, however late, is what lets the saga end."""
+    return (
+        status == StepStatus.TIMED_OUT
+        and not work.definition.is_forward(name)
+        and not work.saga.terminal
+    )
 
 
 def _cancel(work: Work, incoming: CancelRequested) -> None:
@@ -167,9 +188,7 @@ def _retry(work: Work, action: OperatorRetry) -> None:
         work.note("operator", "retry", "no step is waiting for an answer")
         return
     work.note("operator", "retry", f"{action.operator} resent {', '.join(names)}")
-    if saga.state == SagaState.STUCK:
-        resumed = SagaState.CANCELLING if saga.phase == Phase.CANCELLING else SagaState.COMPENSATING
-        work.set_state(resumed, names[0], "retried by an operator")
+    resume(work, names[0], "retried by an operator")
     for name in names:
         work.send(name, attempts=1)
 

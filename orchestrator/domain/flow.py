@@ -8,6 +8,8 @@ from orchestrator.domain import reasons
 from orchestrator.domain.model import Phase, SagaState, StepRecord, StepStatus
 from orchestrator.domain.work import Work
 
+MAX_BACKOFF_DOUBLINGS = 16  # the delay reaches its ceiling long before; this bounds the power
+
 
 def advance(work: Work, step: str | None = None) -> None:
     """Start whatever can start now; finish the saga when its phase has nothing left to do."""
@@ -85,10 +87,16 @@ def reach_milestone(work: Work, step: str) -> None:
 
 
 def time_out(work: Work, record: StepRecord) -> None:
-    """The step's deadline passed: resend after a backoff, give up, or wait no longer."""
+    """The step's deadline passed: resend after a backoff, give up, or wait no longer.
+
+    A forward step gives up after its retry budget and the saga compensates. An undo never
+    gives up: the step it undoes may have happened, so it keeps resending with capped backoff;
+    past its budget the saga shows STUCK meanwhile, and the first answer carries it on.
+    """
     step = work.definition.step(record.name)
     command_type = step.build_command(work.saga).message_type
-    abandoning = work.saga.phase == Phase.COMPENSATING and work.definition.is_forward(record.name)
+    forward = work.definition.is_forward(record.name)
+    abandoning = work.saga.phase == Phase.COMPENSATING and forward
     if record.status == StepStatus.BACKING_OFF and not abandoning:
         work.send(record.name, attempts=record.attempts + 1)
         return
@@ -100,19 +108,33 @@ def time_out(work: Work, record: StepRecord) -> None:
     )
     if abandoning:
         work.decide(record.name, StepStatus.TIMED_OUT, "timeout")
-    elif record.attempts < step.retry.max_attempts:
-        delay = step.retry.delay(record.attempts, f"{work.saga.saga_id}/{record.name}")
-        work.put_step(replace(record, status=StepStatus.BACKING_OFF, due_at=work.now + delay))
-    else:
+    elif forward and record.attempts >= step.retry.max_attempts:
         work.decide(record.name, StepStatus.TIMED_OUT, "timeout")
-        _exhausted(work, record.name)
+        begin_compensation(work, reasons.no_answer(step.service), record.name)
+    else:
+        if not forward and record.attempts >= step.retry.max_attempts:
+            _stuck(work, record.name)
+        seed = f"{work.saga.saga_id}/{record.name}/{record.attempts}"
+        delay = step.retry.delay(min(record.attempts, MAX_BACKOFF_DOUBLINGS), seed)
+        work.put_step(replace(record, status=StepStatus.BACKING_OFF, due_at=work.now + delay))
 
 
-def _exhausted(work: Work, name: str) -> None:
-    step = work.definition.step(name)
-    if work.definition.is_forward(name):
-        begin_compensation(work, reasons.no_answer(step.service), name)
+def _stuck(work: Work, name: str) -> None:
+    """Show that a person should look; the undo goes on being resent all the same."""
+    if work.saga.state == SagaState.STUCK:
         return
-    detail = f"{name} got no answer after {step.retry.max_attempts} attempts; an operator must act."
+    step = work.definition.step(name)
+    detail = (
+        f"{name} got no answer after {step.retry.max_attempts} attempts: the {step.service} "
+        "service may be down. It is still being resent; an operator can retry it now."
+    )
     work.note("timeout", "stuck", detail)
     work.set_state(SagaState.STUCK, name, detail)
+
+
+def resume(work: Work, step: str | None, detail: str) -> None:
+    """A STUCK saga is moving again (an answer came, or an operator retried)."""
+    if work.saga.state != SagaState.STUCK:
+        return
+    cancelling = work.saga.phase == Phase.CANCELLING
+    work.set_state(SagaState.CANCELLING if cancelling else SagaState.COMPENSATING, step, detail)

@@ -30,6 +30,7 @@ async def _publish(publisher: Publisher, row: OutboxRow) -> None:
         causation_id=row["causation_id"],
         message_type=row["message_type"],
         occurred_at=aware(row["occurred_at"]),
+        sequence=row.get("sequence"),
     )
     topology = publisher.topology
     if row["exchange"] == COMMANDS:

@@ -145,7 +145,7 @@ def confirmed_run() -> Run:
 def test_a_booking_holds_and_verifies_in_parallel_then_reserves_and_confirms() -> None:
     run = Run.start()
     assert run.sent() == [HoldRoom, VerifyClient]
-    assert run.saga.state == SagaState.PENDING and run.saga.definition_version == 2
+    assert run.saga.state == SagaState.PENDING and run.saga.definition_version == 3
 
     run.reply(room_held())
     assert run.saga.state == SagaState.ROOM_HELD and run.sent() == []
@@ -289,7 +289,7 @@ def test_an_in_flight_saga_finishes_under_the_version_it_started_with() -> None:
     run.reply(RESERVATION_WRITTEN)
     run.reply(HoldConfirmed(hold_id="hold-1"))
     assert run.saga.state == SagaState.CONFIRMED and run.saga.definition_version == 1
-    assert Run.start().saga.definition_version == 2
+    assert Run.start().saga.definition_version == 3
 
 
 def test_a_confirmed_booking_is_cancelled_in_the_same_saga() -> None:

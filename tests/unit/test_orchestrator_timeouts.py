@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -47,6 +48,13 @@ def exhaust(run: Run, step: str) -> list[str]:
     return list(run.saga.steps[step].message_ids)
 
 
+def time_out_undo(run: Run, step: str) -> None:
+    """Time an undo out until the saga shows STUCK (an undo itself never stops)."""
+    while run.saga.state != SagaState.STUCK:
+        assert run.saga.steps[step].status.in_flight
+        expire(run)
+
+
 def run_until(step: str) -> Run:
     run = Run.start()
     if step in ("hold_room", "verify_client"):
@@ -67,7 +75,7 @@ def run_until(step: str) -> Run:
         ("hold_room", "rooms", [ReleaseHold]),
         ("verify_client", "clients", [ReleaseHold]),
         ("write_reservation", "reservations", [CancelReservation, ReleaseHold]),
-        ("confirm_hold", "rooms", [ReleaseBooking, CancelReservation, ReleaseHold]),
+        ("confirm_hold", "rooms", [CancelReservation, ReleaseHold]),
     ],
 )
 def test_a_step_without_answer_is_resent_then_compensated(
@@ -129,16 +137,16 @@ def test_an_answer_to_a_retried_command_moves_the_saga_on() -> None:
     assert run.saga.state == SagaState.CLIENT_VERIFIED
 
 
-def test_a_compensation_that_keeps_timing_out_ends_stuck_until_an_operator_retries() -> None:
+def test_a_compensation_that_keeps_timing_out_shows_stuck_until_an_operator_retries() -> None:
     run = Run.start()
     run.reply(room_held())
     run.reply(ClientRejected(client_id="client-1", reason="blocked"))
     assert run.sent() == [ReleaseHold]
 
-    exhaust(run, "release_hold")
-    assert run.saga.state == SagaState.STUCK
+    time_out_undo(run, "release_hold")
     assert run.states()[-1] == "STUCK"
-    assert run.saga.next_deadline_at is None  # nothing more happens on its own
+    assert run.saga.steps["release_hold"].attempts == MAX_ATTEMPTS
+    assert any("an operator can retry" in (h.note or "") for h in run.last.history)
 
     run.apply(OperatorRetry("op-1"))
     assert run.saga.state == SagaState.COMPENSATING and run.sent() == [ReleaseHold]
@@ -147,7 +155,43 @@ def test_a_compensation_that_keeps_timing_out_ends_stuck_until_an_operator_retri
     assert run.saga.failure_reason == "The client is blocked."
 
 
-def test_a_cancellation_that_keeps_timing_out_ends_stuck() -> None:
+def test_an_undo_without_answer_is_resent_without_end_and_a_late_answer_ends_the_saga() -> None:
+    """A long outage of the rooms service: the saga shows STUCK, keeps resending, and the
+    answer that finally comes fails it with nothing left held."""
+    run = run_until("confirm_hold")
+    exhaust(run, "confirm_hold")
+    run.reply(ReservationCancelled(booking_saga_id="saga-1", reservation_id="reservation-1"))
+    assert run.sent() == [ReleaseHold]  # the reservation is cancelled before the nights free
+    time_out_undo(run, "release_hold")
+    sends = run.saga.steps["release_hold"].sends
+    for _ in range(20):  # an hour and more of silence
+        expire(run)
+    assert run.saga.state == SagaState.STUCK
+    assert run.saga.steps["release_hold"].sends >= sends + 10
+    assert run.saga.next_deadline_at is not None
+    backoff = run.saga.next_deadline_at - run.now
+    assert backoff <= timedelta(seconds=30) + timedelta(seconds=10)
+
+    run.reply(HoldConfirmed(hold_id="hold-1"))  # the queued confirm, answered late: ignored
+    assert run.saga.state == SagaState.STUCK
+    run.reply(HoldReleased(hold_id="hold-1"))
+    assert run.saga.state == SagaState.FAILED
+    assert run.states()[-2:] == ["COMPENSATING", "FAILED"]
+
+
+def test_a_late_answer_to_an_undo_stored_as_timed_out_still_ends_the_saga() -> None:
+    """Sagas stored STUCK before undos were resent without end: the late answer counts."""
+    run = Run.start()
+    run.reply(room_held())
+    run.reply(ClientRejected(client_id="client-1", reason="blocked"))
+    time_out_undo(run, "release_hold")
+    record = run.saga.steps["release_hold"]
+    run.saga = run.saga.with_step(replace(record, status=StepStatus.TIMED_OUT, due_at=None))
+    run.reply(HoldReleased(hold_id="hold-1"))
+    assert run.saga.state == SagaState.FAILED
+
+
+def test_a_cancellation_that_keeps_timing_out_shows_stuck() -> None:
     run = Run.start()
     run.reply(room_held())
     run.reply(ClientVerified(client_id="client-1"))
@@ -156,10 +200,13 @@ def test_a_cancellation_that_keeps_timing_out_ends_stuck() -> None:
     request = CancelBooking(booking_saga_id="saga-1", requested_by="agent-1", reason="Plans")
     run.apply(CancelRequested("cancel-1", request))
 
-    exhaust(run, "cancel_reservation")
-    assert run.saga.state == SagaState.STUCK
+    time_out_undo(run, "cancel_reservation")
     run.apply(OperatorRetry())
     assert run.saga.state == SagaState.CANCELLING and run.sent() == [CancelReservation]
+    run.reply(ReservationCancelled(booking_saga_id="saga-1", reservation_id="reservation-1"))
+    assert run.sent() == [ReleaseBooking]
+    run.reply(BookingReleased(booking_saga_id="saga-1"))
+    assert run.saga.state == SagaState.CANCELLED
 
 
 def test_an_operator_forces_compensation_of_a_saga_in_flight() -> None:
