@@ -23,6 +23,8 @@ import asyncmy.errors
 import sqlalchemy.exc
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from infra.stores.sql import SQLITE_BEGIN
+
 Row = tuple[Any, ...]
 SQLITE_INSTANT = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's own storage format for SQLite DATETIME
 # Most specific first: each driver error is raised as the SQLAlchemy error of the same name.
@@ -96,7 +98,11 @@ class DriverSql:
         async with self._engine.connect() as connection:
             driver: Any = (await connection.get_raw_connection()).driver_connection
             try:
-                yield DriverTransaction(driver, self._sqlite, self._errors)
+                transaction = DriverTransaction(driver, self._sqlite, self._errors)
+                if self._sqlite:
+                    # The engine's SQLite driver begins no transaction by itself (make_engine).
+                    await transaction.execute(SQLITE_BEGIN)
+                yield transaction
                 await driver.commit()
             except BaseException as exc:
                 try:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 
@@ -13,7 +14,8 @@ def make_engine(url: str | URL, pool_size: int = 10) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_async_engine(parsed, connect_args={"timeout": 30}, hide_parameters=True)
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", _sqlite_connected)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     return create_async_engine(
         parsed,
@@ -29,12 +31,26 @@ def make_engine(url: str | URL, pool_size: int = 10) -> AsyncEngine:
     )
 
 
-def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
-    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+# SQLite transactions are begun here, not by the sqlite3 driver. In its legacy mode the driver
+# emits BEGIN only before INSERT, UPDATE or DELETE: reads ran outside the transaction, and a
+# SAVEPOINT opened before any write began the transaction itself, so releasing it committed
+# on its own and a later rollback did not undo it. BEGIN IMMEDIATE takes the write lock at
+# once (waiting up to busy_timeout): with a deferred BEGIN, a transaction that read and then
+# wrote would fail at once with "database is locked" whenever another one wrote in between.
+SQLITE_BEGIN = "BEGIN IMMEDIATE"
+
+
+def _sqlite_connected(dbapi_connection: Any, _record: object) -> None:
+    dbapi_connection.isolation_level = None  # the driver emits no BEGIN; COMMIT/ROLLBACK work
+    cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    connection.exec_driver_sql(SQLITE_BEGIN)
 
 
 async def create_database_if_missing(url: str | URL) -> None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
+from rooms.adapters import occupancy
 from rooms.adapters.clock import from_column, to_column
 from rooms.adapters.executor import Executor
 from rooms.adapters.tables import holds, hotels, room_types, rooms
@@ -34,6 +37,24 @@ async def find_by_saga(db: Executor, saga_id: str, for_update: bool = False) -> 
 async def insert(db: Executor, hold: Hold, now: datetime) -> None:
     stamp = to_column(now)
     await db.execute(holds.insert().values(**_row_of(hold), created_at=stamp, updated_at=stamp))
+
+
+async def try_insert(db: Executor, hold: Hold, nights: Sequence[date], now: datetime) -> bool:
+    """Store a hold, then every night of its stay in its room, under one savepoint: all of it,
+    or nothing and False when another hold has one of the nights (try another room).
+
+    The hold row goes first: the nights' foreign key needs it. A refusal of the hold row itself
+    (its unique saga id: another copy of this saga's HoldRoom stored its hold first) is not a
+    taken room, so it propagates; the inbox's retry then finds that hold.
+    """
+    async with db.begin_nested() as attempt:
+        await insert(db, hold, now)
+        try:
+            await occupancy.take(db, hold.hold_id, hold.room_id, nights)
+        except IntegrityError:
+            await attempt.rollback()
+            return False
+    return True
 
 
 async def set_status(db: Executor, hold_id: str, status: HoldStatus, now: datetime) -> None:

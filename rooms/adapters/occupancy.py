@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from rooms.adapters.executor import Executor
 from rooms.adapters.tables import room_nights, rooms
@@ -62,19 +61,12 @@ async def occupied_room_ids(
     return set((await db.execute(query)).scalars())
 
 
-async def try_take(db: Executor, room_id: str, nights: Sequence[date], hold_id: str) -> bool:
-    """Insert every night of the stay for one room, or none of them.
-
-    A savepoint scopes the attempt: when another hold took one of the nights first, the
-    unique key refuses the insert, the savepoint rolls back and the caller tries another room.
-    """
+async def take(db: Executor, hold_id: str, room_id: str, nights: Sequence[date]) -> None:
+    """Insert every night of the stay in one room for a stored hold (the foreign key refuses a
+    night whose hold has no row). Raises IntegrityError when another hold has one of the
+    nights; the caller's savepoint then undoes the attempt, rows already inserted included."""
     rows = [{"room_id": room_id, "night": night, "hold_id": hold_id} for night in nights]
-    try:
-        async with db.begin_nested():
-            await db.execute(room_nights.insert(), rows)
-    except IntegrityError:
-        return False
-    return True
+    await db.execute(room_nights.insert(), rows)
 
 
 async def free_nights_of(db: Executor, hold_id: str) -> int:

@@ -82,13 +82,20 @@ holds = sa.Table(
     sa.Index("ix_holds_status_expires_at", "status", "expires_at"),
 )
 
-# The occupancy table: its primary key is what makes a night impossible to hold twice.
+# The occupancy table: its primary key is what makes a night impossible to hold twice, and its
+# foreign key what makes a night impossible to hold without a stored hold.
 room_nights = sa.Table(
     "room_nights",
     metadata,
     sa.Column("room_id", sa.String(64), primary_key=True),
     sa.Column("night", sa.Date, primary_key=True),
-    sa.Column("hold_id", sa.String(64), nullable=False, index=True),
+    sa.Column(
+        "hold_id",
+        sa.String(64),
+        sa.ForeignKey("holds.hold_id", name="fk_room_nights_hold_id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
 )
 
 inbox = inbox_table(metadata)

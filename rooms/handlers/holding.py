@@ -96,9 +96,8 @@ class HoldRoomHandler:
         hold_id = str(uuid.uuid4())
         nights = nights_of(stay.check_in, stay.check_out)
         for room_id in candidate_order(free_rooms(room_ids, of_type.taken)):
-            if await occupancy.try_take(connection, room_id, nights, hold_id):
-                hold = _new_hold(hold_id, command, envelope, room_id, priced, now, self._policy)
-                await holds.insert(connection, hold, now)
+            hold = _new_hold(hold_id, command, envelope, room_id, priced, now, self._policy)
+            if await holds.try_insert(connection, hold, nights, now):
                 names = HeldRoomNames(
                     sellable.hotel.name, sellable.room_type.name, of_type.numbers[room_id]
                 )
