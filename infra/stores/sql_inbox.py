@@ -1,4 +1,10 @@
-"""The inbox on a SQL store: effect and inbox row commit in one transaction."""
+"""The inbox on a SQL store: effect and inbox row commit in one transaction.
+
+It also keeps each saga's order: `saga_sequences` holds the sequence of the newest command
+applied per saga, its row locked for the transaction, so two replicas never apply commands of
+one saga at once, and a command older than one applied is answered `CommandSuperseded` and
+not applied (an old HoldRoom arriving after the ReleaseHold that undid it takes no room).
+"""
 
 from __future__ import annotations
 
@@ -9,15 +15,24 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from contracts.booking import CommandSuperseded
 from contracts.envelope import Envelope, utc_now
 from infra.messaging.codec import Decoded, Outgoing
 from infra.messaging.inbox import Handler, InboxResult, reply_outgoing
-from infra.stores.driver_sql import DriverSql, insert_statement
+from infra.stores.driver_sql import DriverSql, DriverTransaction, insert_statement
 
 MAX_ATTEMPTS = 3
+SEQUENCES = "saga_sequences"
 
 
 def inbox_table(metadata: sa.MetaData) -> sa.Table:
+    """The replies table; the inbox's other table, each saga's order, joins the metadata too."""
+    sa.Table(
+        SEQUENCES,
+        metadata,
+        sa.Column("saga_id", sa.String(64), primary_key=True),
+        sa.Column("sequence", sa.BigInteger, nullable=False),
+    )
     return sa.Table(
         "inbox_messages",
         metadata,
@@ -45,6 +60,10 @@ class SqlInbox:
             f"FROM {table.name} WHERE message_id = %s"
         )
         self._insert_reply = insert_statement(table.name, self._columns)
+        lock = "" if self._sql.is_sqlite else " FOR UPDATE"  # SQLite has one writer at a time
+        self._find_sequence = f"SELECT sequence FROM {SEQUENCES} WHERE saga_id = %s{lock}"
+        self._insert_sequence = insert_statement(SEQUENCES, ("saga_id", "sequence"))
+        self._update_sequence = f"UPDATE {SEQUENCES} SET sequence = %s WHERE saga_id = %s"
 
     async def process(self, decoded: Decoded, handler: Handler) -> InboxResult:
         # A concurrent copy of the same message (or of the same business step) loses on a
@@ -64,10 +83,37 @@ class SqlInbox:
             stored = await statements.rows(self._find_reply, (envelope.message_id,))
             if stored:
                 return InboxResult(self._stored_reply(envelope.message_id, stored[0]), True)
-            reply = await handler(decoded.message, envelope, connection)
+            applied = await self._take_turn(statements, envelope)
+            if applied is None:
+                reply = await handler(decoded.message, envelope, connection)
+            else:
+                reply = CommandSuperseded(
+                    command_type=envelope.message_type,
+                    sequence=envelope.sequence or 0,
+                    applied_sequence=applied,
+                )
             outgoing = reply_outgoing(envelope, reply)
             await statements.execute(self._insert_reply, self._row(envelope, outgoing))
         return InboxResult(outgoing, duplicate=False)
+
+    async def _take_turn(self, statements: DriverTransaction, envelope: Envelope) -> int | None:
+        """Record this command as the saga's newest; the newer sequence already applied, if any.
+
+        A first command of a saga that races another copy loses on the primary key, and the
+        inbox's retry then finds the winner's row (and waits on its lock).
+        """
+        if envelope.sequence is None:  # a command from before commands were ordered
+            return None
+        found = await statements.rows(self._find_sequence, (envelope.saga_id,))
+        if not found:
+            await statements.execute(self._insert_sequence, (envelope.saga_id, envelope.sequence))
+            return None
+        applied = int(found[0][0])
+        if applied > envelope.sequence:
+            return applied
+        if applied < envelope.sequence:
+            await statements.execute(self._update_sequence, (envelope.sequence, envelope.saga_id))
+        return None
 
     def _stored_reply(self, message_id: str, row: Sequence[Any]) -> Outgoing:
         saga_id, reply_message_id, reply_type, reply_body, reply_occurred_at = row

@@ -121,7 +121,7 @@ class CelerySystem:
             mongo_database=f"{servers.run_id}_{self.name}",
         )
         try:
-            await prepare_rooms_database(settings.rooms_url)
+            await prepare_rooms_database(settings.rooms_url, nights_need_a_hold=False)
             await prepare_clients_database(settings.clients_url, client_ids)
             await self._listen_for_outcomes()
             self._start_workers()

@@ -81,7 +81,7 @@ class FloorSystem:
         self._log_dir = Path(tempfile.mkdtemp(prefix=f"{servers.run_id}-floor-"))
         self._mongo = AsyncIOMotorClient(servers.mongo_url)
         try:
-            await stores.prepare_rooms_database(self._db_url("rooms"))
+            await stores.prepare_rooms_database(self._db_url("rooms"), nights_need_a_hold=False)
             await stores.prepare_clients_database(self._db_url("clients"), client_ids)
             await self._connect()
             for service in SERVICES:

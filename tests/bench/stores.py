@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from clients.adapters import repository
@@ -16,6 +17,7 @@ from infra.stores.sql import drop_database
 from rooms.adapters.seed import seed as seed_rooms
 from rooms.adapters.store import open_store as open_rooms_store
 
+DROP_NIGHT_TO_HOLD_KEY = "ALTER TABLE room_nights DROP FOREIGN KEY fk_room_nights_hold_id"
 BENCH_CLIENTS = uuid.UUID("0b3f58f1-3c3d-4a5e-9d8c-5a1d6b2e7c40")
 
 
@@ -28,10 +30,15 @@ def database_url(server_url: str, name: str) -> str:
     return server_url.rstrip("/") + "/" + name
 
 
-async def prepare_rooms_database(url: str) -> None:
+async def prepare_rooms_database(url: str, nights_need_a_hold: bool = True) -> None:
+    """The rooms schema and catalogue. The baselines keep no hold rows (a night names its
+    booking directly), so for them the key from a night to its hold is dropped."""
     engine = await open_rooms_store(url)
     try:
         await seed_rooms(engine)
+        if not nights_need_a_hold:
+            async with engine.begin() as connection:
+                await connection.execute(sa.text(DROP_NIGHT_TO_HOLD_KEY))
     finally:
         await engine.dispose()
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -19,31 +20,46 @@ from tests.support.platform import SPECS, Platform, platform_environment
 from tests.support.servers import Server
 
 
-@pytest.fixture(scope="session")
-def platform(amqp_url: str, mysql_server: Server, mongodb_server: Server) -> Iterator[Platform]:
-    namespace = f"e{RUN_ID}"
+@contextlib.contextmanager
+def own_platform(
+    prefix: str,
+    amqp_url: str,
+    mysql_server: Server,
+    mongodb_server: Server,
+    settings: dict[str, str] | None = None,
+    start: Sequence[str] = tuple(spec.name for spec in SPECS),
+) -> Iterator[Platform]:
+    """A platform of its own (its namespace and databases, removed after): for tests that
+    kill or pause its processes, or need other settings."""
+    namespace = f"{prefix}{RUN_ID}"
     databases = {
         name: make_url(mysql_server.url)
-        .set(database=f"e_{RUN_ID}_{name}")
+        .set(database=f"{prefix}_{RUN_ID}_{name}")
         .render_as_string(hide_password=False)
         for name in ("rooms", "clients", "sagas")
     }
     for url in databases.values():
         asyncio.run(create_database_if_missing(url))
     environment = platform_environment(
-        amqp_url, namespace, databases, mongodb_server.url, f"e_{RUN_ID}_reservations"
+        amqp_url, namespace, databases, mongodb_server.url, f"{prefix}_{RUN_ID}_reservations"
     )
     with tempfile.TemporaryDirectory(prefix="platform-logs-") as log_dir:
-        running = Platform(environment, Path(log_dir))
+        running = Platform(environment | (settings or {}), Path(log_dir))
         try:
-            for spec in SPECS:
-                running.start(spec.name)
+            for name in start:
+                running.start(name)
             yield running
         finally:
             running.stop_all()
             for url in databases.values():
                 asyncio.run(drop_database(url))
             asyncio.run(delete_namespace(amqp_url, Topology(namespace)))
+
+
+@pytest.fixture(scope="session")
+def platform(amqp_url: str, mysql_server: Server, mongodb_server: Server) -> Iterator[Platform]:
+    with own_platform("e", amqp_url, mysql_server, mongodb_server) as running:
+        yield running
 
 
 @pytest.fixture

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import tempfile
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import make_url
 
-from contracts.topology import Topology
-from infra.stores.sql import create_database_if_missing, drop_database
-from tests.conftest import RUN_ID, delete_namespace
 from tests.e2e.agent_client import AgentClient, stay
-from tests.support.platform import Platform, platform_environment
+from tests.e2e.conftest import own_platform
+from tests.support.platform import Platform
 from tests.support.servers import Server
 
 pytestmark = pytest.mark.e2e
@@ -26,32 +20,12 @@ READS = 50
 @pytest.fixture(scope="module")
 def replicated(amqp_url: str, mysql_server: Server, mongodb_server: Server) -> Iterator[Platform]:
     """A platform of its own (this test kills a process) with two orchestrators on one store."""
-    namespace = f"r{RUN_ID}"
-    databases = {
-        name: make_url(mysql_server.url)
-        .set(database=f"r_{RUN_ID}_{name}")
-        .render_as_string(hide_password=False)
-        for name in ("rooms", "clients", "sagas")
-    }
-    for url in databases.values():
-        asyncio.run(create_database_if_missing(url))
-    environment = platform_environment(
-        amqp_url, namespace, databases, mongodb_server.url, f"r_{RUN_ID}_reservations"
-    )
-    with tempfile.TemporaryDirectory(prefix="platform-logs-") as log_dir:
-        running = Platform(environment, Path(log_dir))
-        try:
-            for name in ("rooms", "clients", "reservations", "orchestrator"):
-                running.start(name)
-            running.start("orchestrator-2", replica_of="orchestrator")
-            replicas = ",".join(running.url(name) for name in ("orchestrator", "orchestrator-2"))
-            running.start("web", settings={"ORCHESTRATOR_URLS": replicas})
-            yield running
-        finally:
-            running.stop_all()
-            for url in databases.values():
-                asyncio.run(drop_database(url))
-            asyncio.run(delete_namespace(amqp_url, Topology(namespace)))
+    services = ("rooms", "clients", "reservations", "orchestrator")
+    with own_platform("r", amqp_url, mysql_server, mongodb_server, start=services) as running:
+        running.start("orchestrator-2", replica_of="orchestrator")
+        replicas = ",".join(running.url(name) for name in ("orchestrator", "orchestrator-2"))
+        running.start("web", settings={"ORCHESTRATOR_URLS": replicas})
+        yield running
 
 
 async def test_reads_keep_answering_through_the_second_orchestrator_when_the_first_is_killed(

@@ -61,7 +61,7 @@ async def test_migrating_again_changes_nothing(engine: AsyncEngine, database_url
     await again.dispose()
     async with engine.connect() as connection:
         versions = await connection.execute(sa.text("SELECT version_num FROM alembic_version"))
-        assert versions.scalars().all() == ["0001"]
+        assert versions.scalars().all() == ["0002"]
 
 
 async def test_demo_clients_are_seeded_once(engine: AsyncEngine) -> None:

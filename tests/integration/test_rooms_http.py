@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +12,7 @@ import pytest
 from fastapi import FastAPI
 
 from contracts.topology import Topology
-from rooms.adapters.tables import room_nights
+from rooms.adapters.tables import holds, room_nights
 from rooms.entrypoints.app import create_app
 from rooms.settings import RoomsSettings
 
@@ -43,11 +43,35 @@ async def http(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
+def held_for_a_night(hold_id: str) -> dict[str, Any]:
+    """A hold row for the one night the test takes: every taken night belongs to a hold."""
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    night = CHECK_IN + timedelta(days=1)
+    return {
+        "hold_id": hold_id,
+        "saga_id": f"saga-{hold_id}",
+        "hotel_id": "lome-lagune",
+        "room_type_id": "lome-lagune-double",
+        "room_id": "lome-lagune-double-301",
+        "check_in": night,
+        "check_out": night + timedelta(days=1),
+        "guests": 2,
+        "status": "CONFIRMED",
+        "expires_at": now,
+        "prices": [],
+        "total": Decimal("0"),
+        "currency": "XOF",
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
 async def test_availability_in_lome_is_priced_per_night_in_francs_cfa(
     app: FastAPI, http: httpx.AsyncClient
 ) -> None:
     before = (await http.get("/availability", params={"city": "Lomé", **STAY, "guests": 2})).json()
     async with app.state.engine.begin() as connection:
+        await connection.execute(holds.insert().values(**held_for_a_night("h")))
         await connection.execute(
             room_nights.insert(),
             [

@@ -60,9 +60,17 @@ class Platform:
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
 
+    def pause(self, name: str) -> None:
+        """SIGSTOP: the process holds its connections and deliveries and does nothing."""
+        self.processes[name].send_signal(signal.SIGSTOP)
+
+    def resume(self, name: str) -> None:
+        self.processes[name].send_signal(signal.SIGCONT)
+
     def stop_all(self) -> None:
         for name in reversed(list(self.processes)):
             process = self.processes.pop(name)
+            process.send_signal(signal.SIGCONT)  # a paused process cannot act on SIGTERM
             process.terminate()
             try:
                 process.wait(timeout=15)
