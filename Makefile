@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install browser test test-unit lint format up bench clean
+.PHONY: install browser test test-unit lint format up bench chaos clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -42,3 +42,10 @@ up: install
 bench: install
 	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	$(BIN)/python -m tests.bench $(BENCH_ARGS)
+
+# Each fault in turn on a fresh platform under the bench workload, then the invariants from the
+# stores (tests/chaos/__main__.py). CHAOS_ARGS passes options, e.g.
+# make chaos CHAOS_ARGS="--scenarios kill-rooms pause-rooms-20 --agents 8 --quick".
+chaos: install
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	$(BIN)/python -m tests.chaos $(CHAOS_ARGS)

@@ -128,16 +128,7 @@ class OursSystem:
         return Outcome(booking_id, request.kind, "failed", elapsed, _reason(final.get("reason")))
 
     async def _follow(self, booking_id: str) -> dict[str, Any]:
-        """The booking's last state from its SSE stream (which closes at the end)."""
-        last: dict[str, Any] = {}
-        event = "message"
-        async with self._http.get(f"/api/bookings/{booking_id}/events") as response:
-            async for raw in response.content:
-                line = raw.decode()
-                if line.startswith("event:"):
-                    event = line.removeprefix("event:").strip()
-                elif line.startswith("data:") and event == "state":
-                    last = json.loads(line.removeprefix("data:"))
+        last = await last_state(self._http, booking_id)
         if last.get("status") not in TERMINAL:
             raise aiohttp.ClientError(f"the stream of {booking_id} closed before its end")
         return last
@@ -217,6 +208,20 @@ class OursSystem:
         finally:
             mongo.close()
         await delete_namespace(self._servers.amqp_url, Topology(self._namespace))
+
+
+async def last_state(http: aiohttp.ClientSession, booking_id: str) -> dict[str, Any]:
+    """The booking's last state from its SSE stream (which closes at the end); {} if none."""
+    last: dict[str, Any] = {}
+    event = "message"
+    async with http.get(f"/api/bookings/{booking_id}/events") as response:
+        async for raw in response.content:
+            line = raw.decode()
+            if line.startswith("event:"):
+                event = line.removeprefix("event:").strip()
+            elif line.startswith("data:") and event == "state":
+                last = json.loads(line.removeprefix("data:"))
+    return last
 
 
 def _one_event_per_ended_saga(ended: dict[str, str], events: list[dict[str, Any]]) -> Invariant:
