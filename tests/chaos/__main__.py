@@ -28,6 +28,7 @@ import psutil
 
 from tests.bench.stores import bench_client_ids
 from tests.chaos import report
+from tests.chaos.poison import KINDS
 from tests.chaos.run import Options, run_scenario
 from tests.chaos.scenarios import every_scenario, quick, select
 
@@ -47,7 +48,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--follow-seconds", type=float, default=120.0)
     parser.add_argument("--drain-seconds", type=float, default=60.0)
     parser.add_argument("--step-deadline", type=float, default=10.0, help="the orchestrator's")
-    parser.add_argument("--poison-count", type=int, default=200)
+    parser.add_argument("--poison-per-kind", type=int, default=200, help="on every queue in all")
     parser.add_argument("--clients", type=int, default=500)
     parser.add_argument("--out", type=Path, default=Path(".run/chaos"))
     return parser.parse_args()
@@ -72,7 +73,7 @@ async def main(args: argparse.Namespace) -> int:
         follow_seconds=args.follow_seconds,
         drain_seconds=args.drain_seconds,
         step_deadline_seconds=args.step_deadline,
-        poison_count=args.poison_count,
+        poison_count=args.poison_per_kind * len(KINDS),
         client_ids=bench_client_ids(args.clients),
         log_dir=args.out / "logs",
     )
@@ -99,7 +100,7 @@ def context(args: argparse.Namespace) -> dict[str, Any]:
         "load_seconds": args.load_seconds,
         "quick": args.quick,
         "step_deadline_seconds": args.step_deadline,
-        "poison_count": args.poison_count,
+        "poison_count": args.poison_per_kind * len(KINDS),
         "cores": psutil.cpu_count(),
         "python": platform.python_version(),
     }
