@@ -7,10 +7,11 @@ import uvicorn
 from clients.entrypoints.app import create_app
 from clients.entrypoints.serve import server_config
 from clients.settings import ClientsSettings
+from infra.settings import load_settings
 
 
 def main() -> None:
-    settings = ClientsSettings()
+    settings = load_settings(ClientsSettings)
     uvicorn.Server(server_config(create_app(settings), settings)).run()
 
 

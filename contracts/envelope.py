@@ -12,6 +12,10 @@ headers          | causation_id, saga_id, occurred_at (ISO 8601), sequence
 saga's revision at the transition that decided it, and a participant never applies a command
 older than one it already applied for that saga (a pause, a redelivery or a second replica can
 otherwise hand it an old HoldRoom after the ReleaseHold that undid it).
+
+`x-signature` proves that a command or reply was sent by one of the platform's services (an
+HMAC under the platform's service key, `infra/messaging/signing.py`); a consumer dead-letters
+whatever does not carry a valid one. Events and dead letters are not signed.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ CAUSATION_ID_HEADER = "x-causation-id"
 SAGA_ID_HEADER = "x-saga-id"
 OCCURRED_AT_HEADER = "x-occurred-at"
 SEQUENCE_HEADER = "x-saga-sequence"
+SIGNATURE_HEADER = "x-signature"
 DEAD_LETTER_REASON_HEADER = "x-dead-letter-reason"
 DEAD_LETTER_QUEUE_HEADER = "x-dead-letter-queue"
 

@@ -158,6 +158,9 @@ def main() -> None:
     # The agents' app and the dashboard must accept each other's tokens: one secret for both,
     # made fresh for this run unless the environment gives one.
     environment.setdefault("TOKEN_SECRET", secrets.token_urlsafe(32))
+    # Every process signs its commands and replies with one key and refuses what it does not
+    # verify: made fresh for this run unless the environment gives one.
+    environment.setdefault("SERVICE_KEY", secrets.token_urlsafe(32))
     RUN_DIR.mkdir(exist_ok=True)
     ensure_rabbitmq(environment["AMQP_URL"])
     with contextlib.ExitStack() as stack:

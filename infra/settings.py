@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+import sys
+from typing import TypeVar
+
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from infra.messaging.signing import MIN_KEY_BYTES, MessageSigner
+
+SERVICE_KEY_HELP = (
+    "the platform's shared service key, the same random string of at least "
+    f"{MIN_KEY_BYTES} characters for every service (`make up` makes one per run; e.g. "
+    "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`). Every command and reply "
+    "is signed with it, and a service refuses whatever it does not verify."
+)
 
 
 class CommonSettings(BaseSettings):
@@ -15,3 +27,32 @@ class CommonSettings(BaseSettings):
     log_json: bool | None = None
     http_host: str = "127.0.0.1"
     prefetch_count: int = Field(default=32, ge=1, le=1000)
+    # Required, never a default: a key written in the repository would prove nothing.
+    service_key: SecretStr = Field(min_length=MIN_KEY_BYTES)
+
+    def message_signer(self) -> MessageSigner:
+        return MessageSigner(self.service_key.get_secret_value())
+
+
+SettingsT = TypeVar("SettingsT", bound=CommonSettings)
+
+
+def load_settings(settings_class: type[SettingsT]) -> SettingsT:
+    """A service's settings from the environment; a process that cannot have them exits with
+    a message saying which variable is wrong (and how to make a service key)."""
+    try:
+        return settings_class()
+    except ValidationError as exc:
+        sys.exit(f"{settings_class.__name__}: cannot start:\n{describe(exc)}")
+
+
+def describe(exc: ValidationError) -> str:
+    lines = []
+    for error in exc.errors(include_url=False, include_input=False):
+        name = ".".join(str(part) for part in error["loc"]).upper()
+        if name == "SERVICE_KEY":
+            problem = "is not set" if error["type"] == "missing" else "is too short"
+            lines.append(f"SERVICE_KEY {problem}: {SERVICE_KEY_HELP}")
+        else:
+            lines.append(f"{name}: {error['msg']}")
+    return "\n".join(lines)

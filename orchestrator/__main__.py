@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uvicorn
 
+from infra.settings import load_settings
 from orchestrator.entrypoints.app import create_app
 from orchestrator.settings import OrchestratorSettings
 
 
 def main() -> None:
-    settings = OrchestratorSettings()
+    settings = load_settings(OrchestratorSettings)
     # No access log: a line per internal call (the web app reads sagas several times a booking).
     uvicorn.run(
         create_app(settings), host=settings.http_host, port=settings.http_port, access_log=False

@@ -20,8 +20,13 @@ from contracts.topology import Topology
 from infra.logging import configure_logging
 from infra.stores.sql import create_database_if_missing, drop_database
 from tests.support import servers
+from tests.support.signing import service_key
 
 RUN_ID = uuid.uuid4().hex[:8]
+# The run's service key, in the environment before any settings object is built: every service
+# the tests start (in process or as a child process) and every helper that plays one signs with
+# it. Random per run unless SERVICE_KEY is already set.
+service_key()
 
 
 def pytest_configure(config: pytest.Config) -> None:

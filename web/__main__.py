@@ -6,13 +6,14 @@ import sys
 
 import uvicorn
 
+from infra.settings import load_settings
 from web.entrypoints.app import create_app
 from web.settings import WebSettings
 
 
 def main() -> None:
     which = sys.argv[1] if len(sys.argv) > 1 else "agents"
-    settings = WebSettings()
+    settings = load_settings(WebSettings)
     port = settings.dashboard_port if which == "dashboard" else settings.agents_port
     service = "dashboard" if which == "dashboard" else "web"
     uvicorn.run(create_app(service, settings), host=settings.http_host, port=port, log_config=None)

@@ -92,7 +92,7 @@ def _consumer_broker(settings: ClientsSettings, engine: AsyncEngine) -> RabbitBr
         queue_name=topology.command_queue(Service.CLIENTS).name,
         inbox=SqlInbox(engine, tables.inbox),
         handlers={VerifyClient: handle_verify_client},
-        publisher=Publisher(broker, topology, source="clients"),
+        publisher=Publisher(broker, topology, "clients", settings.message_signer()),
         transient_errors=SQL_TRANSIENT,
     )
     subscribe(broker, topology.command_queue(Service.CLIENTS), consumer)

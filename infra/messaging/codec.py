@@ -15,6 +15,7 @@ from contracts.envelope import (
     OCCURRED_AT_HEADER,
     SAGA_ID_HEADER,
     SEQUENCE_HEADER,
+    SIGNATURE_HEADER,
     Envelope,
 )
 from contracts.registry import UnknownMessageType, model_for
@@ -53,7 +54,8 @@ class Outgoing:
             )
         return cls(envelope, message.model_dump_json().encode())
 
-    def amqp_properties(self) -> dict[str, Any]:
+    def amqp_properties(self, signature: str | None = None) -> dict[str, Any]:
+        """The AMQP properties and headers; `signature` goes in the `x-signature` header."""
         env = self.envelope
         headers: dict[str, Any] = {
             SAGA_ID_HEADER: env.saga_id,
@@ -63,6 +65,8 @@ class Outgoing:
             headers[CAUSATION_ID_HEADER] = env.causation_id
         if env.sequence is not None:
             headers[SEQUENCE_HEADER] = env.sequence
+        if signature is not None:
+            headers[SIGNATURE_HEADER] = signature
         return {
             "message_id": env.message_id,
             "correlation_id": env.saga_id,

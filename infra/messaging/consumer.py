@@ -1,6 +1,7 @@
 """Queue consumers: the one delivery protocol every service's consumers follow.
 
-For each delivery: decode and validate (else dead-letter with the reason and ack); apply it;
+For each delivery: decode and validate, and check that one of the platform's services signed it
+(`x-signature`, `infra.messaging.signing`), else dead-letter it with the reason and ack; apply it;
 ack only once the effect is committed and whatever it sends is confirmed by the broker. A store
 or broker outage is retried in place with backoff; a message that keeps failing for another
 reason is dead-lettered with that reason once it nears the queue's delivery limit (the broker's
@@ -25,6 +26,7 @@ from aio_pika.abc import AbstractIncomingMessage
 from faststream.rabbit import RabbitMessage
 
 from contracts.base import Message
+from contracts.envelope import SIGNATURE_HEADER
 from contracts.registry import MESSAGE_TYPES
 from contracts.topology import DELIVERY_LIMIT
 from infra.messaging.codec import Decoded, InvalidMessage, decode
@@ -34,6 +36,7 @@ from infra.messaging.retry import Backoff
 from infra.metrics import HANDLING_SECONDS, MESSAGES_HANDLED
 
 T = TypeVar("T")
+NOT_SIGNED = "not signed by one of the platform's services"
 log = structlog.get_logger(__name__)
 
 
@@ -82,6 +85,11 @@ class QueueConsumer(ABC):
             raise InvalidMessage(
                 f"{self.queue_name} does not handle {decoded.envelope.message_type}"
             )
+        signature = (raw.headers or {}).get(SIGNATURE_HEADER)
+        if signature is None:
+            raise InvalidMessage(f"{NOT_SIGNED} (no {SIGNATURE_HEADER} header)")
+        if not self.publisher.signer.verify(decoded.envelope, raw.body, signature):
+            raise InvalidMessage(f"{NOT_SIGNED} ({SIGNATURE_HEADER} does not match)")
         return decoded
 
     async def _handle(self, message: RabbitMessage, decoded: Decoded) -> None:

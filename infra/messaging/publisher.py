@@ -1,4 +1,10 @@
-"""Publishing with publisher confirms: a call returns only once the broker holds the message."""
+"""Publishing with publisher confirms: a call returns only once the broker holds the message.
+
+Every message to the commands and replies exchanges is signed here with the process's service
+key (`infra.messaging.signing`), so no call site can forget it; consumers verify with the same
+signer (`Publisher.signer`). Events and dead letters go out unsigned: events are not commands,
+and a dead letter keeps the headers it came with.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ from contracts.envelope import DEAD_LETTER_QUEUE_HEADER, DEAD_LETTER_REASON_HEAD
 from contracts.events import CLOUDEVENTS_CONTENT_TYPE, CloudEvent
 from contracts.topology import REPLIES_ROUTING_KEY, Service, Topology
 from infra.messaging.codec import Outgoing
+from infra.messaging.signing import MessageSigner
 
 
 class PublishNotConfirmed(ConnectionError):
@@ -21,14 +28,22 @@ class PublishNotConfirmed(ConnectionError):
 
 
 class Publisher:
-    def __init__(self, broker: RabbitBroker, topology: Topology, source: str) -> None:
+    def __init__(
+        self, broker: RabbitBroker, topology: Topology, source: str, signer: MessageSigner
+    ) -> None:
         self._broker = broker
         self._topology = topology
         self._source = source
+        self._signer = signer
+        self._signed_exchanges = frozenset({topology.commands.name, topology.replies.name})
 
     @property
     def topology(self) -> Topology:
         return self._topology
+
+    @property
+    def signer(self) -> MessageSigner:
+        return self._signer
 
     async def send_command(self, service: Service, command: Command, envelope: Envelope) -> None:
         await self.publish(Outgoing.of(command, envelope), self._topology.commands, str(service))
@@ -80,7 +95,12 @@ class Publisher:
         mandatory: bool = True,
         **overrides: Any,
     ) -> None:
-        properties = outgoing.amqp_properties() | overrides
+        signature = (
+            self._signer.sign(outgoing.envelope, outgoing.body)
+            if exchange.name in self._signed_exchanges
+            else None
+        )
+        properties = outgoing.amqp_properties(signature) | overrides
         confirmation = await self._broker.publish(
             outgoing.body,
             exchange=exchange,

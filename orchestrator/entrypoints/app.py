@@ -44,7 +44,7 @@ def create_app(settings: OrchestratorSettings | None = None) -> FastAPI:
         engine = await open_saga_store(settings.sagas_db_url, settings.db_pool_size)
         topology = Topology(settings.booking_namespace)
         broker = make_broker(settings.amqp_url, settings.prefetch_count)
-        publisher = Publisher(broker, topology, source="orchestrator")
+        publisher = Publisher(broker, topology, "orchestrator", settings.message_signer())
         store = SagaStore(engine, topology)
         registry = booking_definitions(settings.step_deadline, settings.retry_policy)
         sagas = SagaService(store, registry, publisher)

@@ -48,7 +48,7 @@ def create_app(settings: ReservationsSettings | None = None) -> FastAPI:
                     WriteReservation: handle_write_reservation,
                     CancelReservation: handle_cancel_reservation,
                 },
-                publisher=Publisher(broker, topology, source=SERVICE),
+                publisher=Publisher(broker, topology, SERVICE, settings.message_signer()),
                 transient_errors=MONGO_TRANSIENT,
             )
             subscribe(broker, topology.command_queue(Service.RESERVATIONS), consumer)

@@ -47,7 +47,7 @@ def create_app(settings: RoomsSettings | None = None) -> FastAPI:
             queue_name=topology.command_queue(Service.ROOMS).name,
             inbox=SqlInbox(engine, inbox),
             handlers=command_handlers(policy),
-            publisher=Publisher(broker, topology, source="rooms"),
+            publisher=Publisher(broker, topology, "rooms", settings.message_signer()),
             transient_errors=SQL_TRANSIENT,
         )
         subscribe(broker, topology.command_queue(Service.ROOMS), consumer)

@@ -38,8 +38,9 @@ from infra.stores.sql import create_database_if_missing, drop_database
 from rooms.adapters.seed import demo_rows
 from rooms.adapters.tables import room_types
 from tests.conftest import delete_namespace
-from tests.support.observer import amqp_message
+from tests.support.observer import signed_message
 from tests.support.servers import LOCAL_AMQP_URL, LOCAL_MYSQL_URL
+from tests.support.signing import service_key
 
 WARM_UP = 50
 
@@ -70,7 +71,7 @@ class Load:
         reply: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self._waiting[envelope.message_id] = reply
         started = time.perf_counter()
-        await self._commands.publish(amqp_message(outgoing), routing_key=str(Service.ROOMS))
+        await self._commands.publish(signed_message(outgoing), routing_key=str(Service.ROOMS))
         reply_type = await asyncio.wait_for(reply, timeout=120)
         return reply_type, time.perf_counter() - started
 
@@ -115,6 +116,7 @@ async def rooms_process(
         "SEED_DEMO_DATA": "true",
         "HTTP_PORT": str(port),
         "LOG_LEVEL": "WARNING",
+        "SERVICE_KEY": service_key(),
     }
     process = await asyncio.create_subprocess_exec(sys.executable, "-m", "rooms", env=environment)
     try:

@@ -26,6 +26,7 @@ from infra.messaging.publisher import Publisher
 from infra.runtime import start_broker, subscribe
 from infra.stores.sql import make_engine
 from tests.support import probe
+from tests.support.signing import service_signer
 
 
 def die() -> None:
@@ -53,7 +54,7 @@ async def main(amqp_url: str, namespace: str, db_url: str, mode: str) -> None:
     broker: RabbitBroker = make_broker(amqp_url, prefetch_count=1)
     if mode == "before-ack":
         consumer = probe.sql_consumer(
-            broker, topology, engine, DyingPublisher(broker, topology, "probe")
+            broker, topology, engine, DyingPublisher(broker, topology, "probe", service_signer())
         )
     else:
         consumer = probe.sql_consumer(broker, topology, engine)

@@ -14,6 +14,8 @@ from faststream.rabbit import RabbitExchange
 
 from contracts.topology import REPLIES_ROUTING_KEY, Topology
 from infra.messaging.codec import Outgoing
+from infra.messaging.signing import MessageSigner
+from tests.support.signing import service_signer
 
 
 @dataclass
@@ -67,13 +69,20 @@ def watch_events(amqp_url: str, topology: Topology) -> AbstractAsyncContextManag
     return watch(amqp_url, topology.events, "#", "event-observer")
 
 
-def amqp_message(outgoing: Outgoing) -> aio_pika.Message:
-    """The persistent AMQP message a sender publishes, its envelope in the properties."""
-    properties = outgoing.amqp_properties()
+def amqp_message(outgoing: Outgoing, signer: MessageSigner | None = None) -> aio_pika.Message:
+    """The persistent AMQP message a sender publishes, its envelope in the properties; signed
+    with `signer` if one is given (else as a stranger to the platform sends it: unsigned)."""
+    signature = signer.sign(outgoing.envelope, outgoing.body) if signer else None
+    properties = outgoing.amqp_properties(signature)
     properties["type"] = properties.pop("message_type")
     return aio_pika.Message(
         outgoing.body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT, **properties
     )
+
+
+def signed_message(outgoing: Outgoing) -> aio_pika.Message:
+    """The message as one of the platform's services sends it: signed with the run's key."""
+    return amqp_message(outgoing, service_signer())
 
 
 async def publish_raw(
@@ -93,13 +102,23 @@ async def publish_raw(
     await channel.close()
 
 
-async def publish_outgoing(
-    connection: AbstractRobustConnection, exchange_name: str, routing_key: str, outgoing: Outgoing
+async def publish_message(
+    connection: AbstractRobustConnection,
+    exchange_name: str,
+    routing_key: str,
+    message: aio_pika.Message,
 ) -> None:
     channel = await connection.channel(publisher_confirms=True)
     exchange = await channel.get_exchange(exchange_name, ensure=True)
-    await exchange.publish(amqp_message(outgoing), routing_key=routing_key, mandatory=True)
+    await exchange.publish(message, routing_key=routing_key, mandatory=True)
     await channel.close()
+
+
+async def publish_outgoing(
+    connection: AbstractRobustConnection, exchange_name: str, routing_key: str, outgoing: Outgoing
+) -> None:
+    """Publish a built message as one of the platform's services would: signed."""
+    await publish_message(connection, exchange_name, routing_key, signed_message(outgoing))
 
 
 async def send_command(

@@ -18,6 +18,7 @@ import httpx
 
 from infra.launcher import PROCESSES
 from infra.stores.embedded_mongo import free_port
+from tests.support.signing import service_key
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -120,4 +121,6 @@ def platform_environment(
         "LOG_LEVEL": "INFO",
         "STEP_DEADLINE_SECONDS": "5",
         "TOKEN_SECRET": "e2e-" + namespace + "-token-secret",
+        # One key for every process of the platform, and for the tests that play one of them.
+        "SERVICE_KEY": service_key(),
     }

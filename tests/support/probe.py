@@ -21,6 +21,7 @@ from infra.messaging.errors import MONGO_TRANSIENT, SQL_TRANSIENT
 from infra.messaging.publisher import Publisher
 from infra.stores.mongo_inbox import MongoInbox
 from infra.stores.sql_inbox import SqlInbox, inbox_table
+from tests.support.signing import service_signer
 
 metadata = sa.MetaData()
 inbox = inbox_table(metadata)
@@ -76,7 +77,7 @@ def sql_consumer(
         queue_name=topology.command_queue(Service.CLIENTS).name,
         inbox=SqlInbox(engine, inbox),
         handlers={VerifyClient: verify_in_sql},
-        publisher=publisher or Publisher(broker, topology, source="probe"),
+        publisher=publisher or Publisher(broker, topology, "probe", service_signer()),
         transient_errors=SQL_TRANSIENT,
     )
 
@@ -88,6 +89,6 @@ def mongo_consumer(
         queue_name=topology.command_queue(Service.CLIENTS).name,
         inbox=MongoInbox(database),
         handlers={VerifyClient: verify_in_mongo},
-        publisher=Publisher(broker, topology, source="probe"),
+        publisher=Publisher(broker, topology, "probe", service_signer()),
         transient_errors=MONGO_TRANSIENT,
     )

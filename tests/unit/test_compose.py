@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 from prometheus_client import REGISTRY, generate_latest
+from pydantic import SecretStr
 
 from infra.settings import CommonSettings
 
@@ -87,8 +88,16 @@ def services() -> dict[str, Any]:
     return compose["services"]
 
 
+# Variables compose refuses to start without (`${VAR:?message}`), and a value for each.
+REQUIRED_VARIABLES = {"SERVICE_KEY": "compose-test-service-key-0123456789abcdef"}
+
+
 def _interpolate(value: str) -> str:
-    """Compose's `${VAR:-default}` with every variable unset, as on a fresh machine."""
+    """Compose's `${VAR:-default}` with every variable unset, as on a fresh machine, and its
+    `${VAR:?message}` (required) with the value an operator would set."""
+    value = re.sub(
+        r"\$\{([A-Za-z_][A-Za-z0-9_]*):\?[^}]*\}", lambda m: REQUIRED_VARIABLES[m[1]], value
+    )
     value = re.sub(r"\$\{[A-Za-z_][A-Za-z0-9_]*:-([^}]*)\}", r"\1", value)
     assert not re.search(r"\$\{[^}]*\}", value.replace("$$", "")), f"no default in {value!r}"
     return value.replace("$$", "$")
@@ -175,7 +184,16 @@ def test_every_variable_is_one_the_process_reads_and_parses(
     assert getattr(settings, PORT_FIELDS.get(name, "http_port")) == PORTS[name]
     assert settings.http_host == "0.0.0.0"
     for var, value in environment.items():
-        assert str(getattr(settings, var.lower())).lower() == value.lower()
+        read = getattr(settings, var.lower())
+        read = read.get_secret_value() if isinstance(read, SecretStr) else read
+        assert str(read).lower() == value.lower()
+
+
+@pytest.mark.parametrize("name", sorted(PORTS))
+def test_every_process_gets_the_service_key_and_compose_refuses_to_start_without_one(
+    services: dict[str, Any], name: str
+) -> None:
+    assert str(services[name]["environment"]["SERVICE_KEY"]).startswith("${SERVICE_KEY:?")
 
 
 @pytest.mark.parametrize("name", sorted(STORE_VARIABLES))

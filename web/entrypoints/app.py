@@ -50,7 +50,7 @@ def create_app(service: str, settings: WebSettings | None = None) -> FastAPI:
     app = FastAPI(title=f"Booking platform: {service}", lifespan=lifespan)
     app.state.settings = settings
     app.state.broker = broker
-    app.state.publisher = Publisher(broker, topology, source=service)
+    app.state.publisher = Publisher(broker, topology, service, settings.message_signer())
     app.state.progress = hub
     app.include_router(probes_router(service, {"broker": lambda: broker_ping(broker)}))
     app.include_router(public_api.router)
