@@ -26,16 +26,22 @@ from infra.stores.embedded_mongo import embedded_mongo, port_answers
 
 RUN_DIR = Path(".run")
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
+# Where the internal services listen under `make up`: this host only, whatever HTTP_HOST says.
+INTERNAL_BIND = {"HTTP_HOST": "127.0.0.1"}
 
 
 @dataclass(frozen=True)
 class Process:
-    """One process of the platform, in start order, and the setting that names its port."""
+    """One process of the platform, in start order, and the setting that names its port.
+
+    Only the public processes (the agents' app and the dashboard) listen where `HTTP_HOST`
+    says; the internal services always bind to 127.0.0.1 under `make up`."""
 
     name: str
     args: tuple[str, ...]
     port: int
     port_variable: str = "HTTP_PORT"
+    public: bool = False
 
 
 PROCESSES = (
@@ -43,8 +49,8 @@ PROCESSES = (
     Process("clients", ("-m", "clients"), 5002),
     Process("reservations", ("-m", "reservations"), 5003),
     Process("orchestrator", ("-m", "orchestrator"), 5004),
-    Process("web", ("-m", "web", "agents"), 5000, "AGENTS_PORT"),
-    Process("dashboard", ("-m", "web", "dashboard"), 5005, "DASHBOARD_PORT"),
+    Process("web", ("-m", "web", "agents"), 5000, "AGENTS_PORT", public=True),
+    Process("dashboard", ("-m", "web", "dashboard"), 5005, "DASHBOARD_PORT", public=True),
 )
 
 
@@ -94,7 +100,7 @@ async def run(environment: dict[str, str]) -> int:
             child = await asyncio.create_subprocess_exec(
                 sys.executable,
                 *process.args,
-                env=environment,
+                env=environment if process.public else environment | INTERNAL_BIND,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.STDOUT,
                 start_new_session=True,

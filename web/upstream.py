@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 from fastapi import HTTPException, status
 
+from infra.service_auth import ServiceAuth, ServiceTokens
 from web.settings import WebSettings
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -106,19 +107,23 @@ class Upstreams:
 
     @classmethod
     def from_settings(cls, settings: WebSettings) -> Upstreams:
-        def client(urls: list[str]) -> httpx.AsyncClient:
+        tokens = ServiceTokens(settings.service_key.get_secret_value())
+
+        def client(service: str) -> httpx.AsyncClient:
+            urls = settings.replica_urls()[service]
             return httpx.AsyncClient(
                 base_url=urls[0],
                 timeout=settings.upstream_timeout_seconds,
                 transport=Replicas(urls, settings.upstream_replica_down_seconds),
+                # Every request proves to the service that web is one of the platform's own.
+                auth=ServiceAuth(tokens, caller="web", audience=service),
             )
 
-        urls = settings.replica_urls()
         return cls(
-            rooms=client(urls["rooms"]),
-            clients=client(urls["clients"]),
-            reservations=client(urls["reservations"]),
-            orchestrator=client(urls["orchestrator"]),
+            rooms=client("rooms"),
+            clients=client("clients"),
+            reservations=client("reservations"),
+            orchestrator=client("orchestrator"),
         )
 
     async def aclose(self) -> None:
@@ -136,7 +141,8 @@ async def call(client: httpx.AsyncClient, method: str, path: str, **kwargs: Any)
             status.HTTP_503_SERVICE_UNAVAILABLE,
             detail=f"The {service} service is unreachable ({type(exc).__name__}); try again.",
         ) from exc
-    if response.status_code >= 500:
+    # A 401 refuses web's own service token (a SERVICE_KEY that differs), never the caller's.
+    if response.status_code >= 500 or response.status_code == status.HTTP_401_UNAUTHORIZED:
         raise HTTPException(
             status.HTTP_503_SERVICE_UNAVAILABLE,
             detail=f"The {service} service failed ({response.status_code}); try again.",

@@ -26,6 +26,7 @@ from infra.messaging.consumer import CommandConsumer
 from infra.messaging.errors import SQL_TRANSIENT
 from infra.messaging.publisher import Publisher
 from infra.runtime import broker_ping, start_broker, subscribe
+from infra.service_auth import require_service_token
 from infra.stores.sql_inbox import SqlInbox
 
 log = structlog.get_logger(__name__)
@@ -77,6 +78,7 @@ def create_app(settings: ClientsSettings | None = None) -> FastAPI:
             await engine.dispose()
 
     app = FastAPI(title="clients", lifespan=lifespan, max_body_size=MAX_BODY_BYTES)
+    require_service_token(app, settings.service_key.get_secret_value(), "clients")
     install_error_handling(app)
     app.include_router(clients_router())
     app.include_router(

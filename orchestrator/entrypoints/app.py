@@ -18,6 +18,7 @@ from infra.messaging.broker import make_broker
 from infra.messaging.errors import SQL_TRANSIENT
 from infra.messaging.publisher import Publisher
 from infra.runtime import broker_ping, start_broker, subscribe
+from infra.service_auth import require_service_token
 from orchestrator import metrics
 from orchestrator.adapters.engine import open_saga_store
 from orchestrator.adapters.saga_store import SagaStore
@@ -88,6 +89,7 @@ def create_app(settings: OrchestratorSettings | None = None) -> FastAPI:
             await engine.dispose()
 
     app = FastAPI(title="orchestrator", lifespan=lifespan)
+    require_service_token(app, settings.service_key.get_secret_value(), "orchestrator")
     app.include_router(api.router)
     app.include_router(
         probes_router(

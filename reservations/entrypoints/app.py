@@ -16,6 +16,7 @@ from infra.messaging.consumer import CommandConsumer
 from infra.messaging.errors import MONGO_TRANSIENT
 from infra.messaging.publisher import Publisher
 from infra.runtime import broker_ping, start_broker, subscribe
+from infra.service_auth import require_service_token
 from infra.stores.mongo import database, make_client
 from infra.stores.mongo_inbox import MongoInbox
 from reservations.adapters.repository import ReservationRepository
@@ -62,6 +63,7 @@ def create_app(settings: ReservationsSettings | None = None) -> FastAPI:
             client.close()
 
     app = FastAPI(title="reservations", lifespan=lifespan)
+    require_service_token(app, settings.service_key.get_secret_value(), SERVICE)
     app.include_router(reservations_router)
     app.include_router(
         probes_router(

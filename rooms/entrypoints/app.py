@@ -18,6 +18,7 @@ from infra.messaging.consumer import CommandConsumer
 from infra.messaging.errors import SQL_TRANSIENT
 from infra.messaging.publisher import Publisher
 from infra.runtime import broker_ping, start_broker, subscribe
+from infra.service_auth import require_service_token
 from infra.stores.sql_inbox import SqlInbox
 from rooms.adapters.seed import seed
 from rooms.adapters.store import open_store, ping
@@ -66,6 +67,7 @@ def create_app(settings: RoomsSettings | None = None) -> FastAPI:
             await engine.dispose()
 
     app = FastAPI(title="rooms", lifespan=lifespan)
+    require_service_token(app, settings.service_key.get_secret_value(), "rooms")
     app.include_router(api.router)
     app.include_router(operator_api.router)
     app.include_router(

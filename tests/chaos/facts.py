@@ -18,6 +18,7 @@ from contracts.envelope import DEAD_LETTER_REASON_HEADER
 from infra.stores.sql import make_engine
 from tests.chaos import checks
 from tests.chaos.platform import Deployment
+from tests.support.service_auth import internal_client
 
 SAGAS = "SELECT saga_id, state, failure_reason FROM sagas"
 OPEN_SAGAS = (
@@ -94,7 +95,8 @@ async def retry_stuck(deployment: Deployment, saga_ids: list[str]) -> Counter[st
     """The operator's retry of each saga through the orchestrator's API; answers by kind."""
     answers: Counter[str] = Counter()
     urls = deployment.running_urls("orchestrator")
-    async with httpx.AsyncClient(base_url=urls[0], timeout=30) as orchestrator:
+    key = deployment.platform.environment["SERVICE_KEY"]
+    async with internal_client("orchestrator", key, base_url=urls[0], timeout=30) as orchestrator:
         for saga_id in saga_ids:
             try:
                 response = await orchestrator.post(f"/sagas/{saga_id}/retry")

@@ -10,6 +10,7 @@ import pytest
 from tests.e2e.agent_client import AgentClient, stay
 from tests.e2e.conftest import new_key
 from tests.support.platform import Platform
+from tests.support.service_auth import internal_client
 
 pytestmark = pytest.mark.e2e
 
@@ -42,7 +43,9 @@ async def test_a_booking_is_confirmed_with_a_reservation_and_its_steps_stream_in
     reservation = booking["reservation"]
     assert reservation is not None and len(reservation["confirmation_code"]) == 8
     assert reservation["total"] == offer["total"] and reservation["currency"] == offer["currency"]
-    async with httpx.AsyncClient(base_url=platform.url("reservations")) as reservations:
+    async with internal_client(
+        "reservations", base_url=platform.url("reservations")
+    ) as reservations:
         stored = await reservations.get(f"/reservations/by-code/{reservation['confirmation_code']}")
     assert stored.status_code == 200
     assert stored.json()["saga_id"] == booking_id and stored.json()["status"] == "CONFIRMED"

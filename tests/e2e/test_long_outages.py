@@ -8,13 +8,13 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.e2e.agent_client import AgentClient, stay
 from tests.e2e.conftest import own_platform
 from tests.support.platform import Platform
 from tests.support.servers import Server
+from tests.support.service_auth import internal_client
 
 pytestmark = pytest.mark.e2e
 
@@ -64,7 +64,9 @@ async def free_rooms(
 
 
 async def reservations_of(platform: Platform, client_id: str) -> list[dict[str, Any]]:
-    async with httpx.AsyncClient(base_url=platform.url("reservations")) as reservations:
+    async with internal_client(
+        "reservations", base_url=platform.url("reservations")
+    ) as reservations:
         response = await reservations.get("/reservations", params={"client_id": client_id})
     response.raise_for_status()
     return response.json()["items"]  # type: ignore[no-any-return]

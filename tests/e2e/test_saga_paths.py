@@ -7,11 +7,11 @@ import asyncio
 from datetime import date
 from typing import Any
 
-import httpx
 import pytest
 
 from tests.e2e.agent_client import AgentClient, stay
 from tests.support.platform import Platform
+from tests.support.service_auth import internal_client
 
 pytestmark = pytest.mark.e2e
 
@@ -33,7 +33,9 @@ async def book(
 
 
 async def reservations_of(platform: Platform, client_id: str) -> list[dict[str, Any]]:
-    async with httpx.AsyncClient(base_url=platform.url("reservations")) as reservations:
+    async with internal_client(
+        "reservations", base_url=platform.url("reservations")
+    ) as reservations:
         response = await reservations.get("/reservations", params={"client_id": client_id})
     response.raise_for_status()
     return response.json()["items"]  # type: ignore[no-any-return]
@@ -45,7 +47,7 @@ async def test_a_blocked_client_fails_with_the_reason_and_the_hold_is_released(
     check_in, check_out = stay(50)
     offer = await offer_in(agent, "Lomé", check_in, check_out)
     client_id = await agent.new_client()
-    async with httpx.AsyncClient(base_url=platform.url("clients")) as clients:
+    async with internal_client("clients", base_url=platform.url("clients")) as clients:
         blocked = await clients.post(f"/clients/{client_id}/block", json={"reason": "fraud check"})
     assert blocked.status_code == 200
 

@@ -10,6 +10,7 @@ import pytest
 
 from clients.entrypoints.app import create_app
 from clients.settings import ClientsSettings
+from tests.support.service_auth import internal_client
 
 pytestmark = pytest.mark.integration
 
@@ -32,7 +33,7 @@ async def http(
     transport = httpx.ASGITransport(app=app)
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://clients") as client,
+        internal_client("clients", transport=transport, base_url="http://clients") as client,
     ):
         yield client
 

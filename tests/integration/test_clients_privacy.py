@@ -27,6 +27,7 @@ from contracts.envelope import Envelope, new_id
 from contracts.topology import Service, Topology
 from infra.messaging.codec import Outgoing
 from tests.support.observer import request_reply
+from tests.support.service_auth import internal_client
 
 pytestmark = pytest.mark.integration
 
@@ -93,7 +94,9 @@ async def running_service(
         "LOG_JSON": "true",
     }
     with clients_process(environment, output) as process:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+        async with internal_client(
+            "clients", base_url=f"http://127.0.0.1:{port}", timeout=30
+        ) as http:
             await wait_until_healthy(http, process, output)
             yield http
 

@@ -28,6 +28,7 @@ from contracts.envelope import Envelope, new_id
 from contracts.topology import Service, Topology
 from infra.messaging.codec import Outgoing
 from tests.support.observer import request_reply
+from tests.support.service_auth import internal_client
 
 pytestmark = pytest.mark.integration
 
@@ -89,7 +90,7 @@ async def test_the_service_runs_on_embedded_sqlite(
     transport = httpx.ASGITransport(app=app)
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://clients") as http,
+        internal_client("clients", transport=transport, base_url="http://clients") as http,
     ):
         seeded = (await http.get("/clients", params={"limit": 100})).json()
         assert seeded["total"] == len(DEMO_CLIENTS)

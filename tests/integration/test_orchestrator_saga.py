@@ -35,6 +35,7 @@ from infra.messaging.codec import Outgoing, decode
 from orchestrator.entrypoints.app import create_app
 from orchestrator.settings import OrchestratorSettings
 from tests.support.observer import Observed, drain_queue, publish_outgoing, watch_events
+from tests.support.service_auth import internal_client
 
 pytestmark = pytest.mark.integration
 
@@ -59,7 +60,9 @@ async def running(settings: OrchestratorSettings) -> AsyncIterator[httpx.AsyncCl
     app: FastAPI = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://orchestrator") as http:
+        async with internal_client(
+            "orchestrator", transport=transport, base_url="http://orchestrator"
+        ) as http:
             yield http
 
 

@@ -23,6 +23,7 @@ from reservations.adapters.repository import ReservationRepository
 from reservations.entrypoints.app import create_app
 from reservations.settings import ReservationsSettings
 from tests.support.servers import Server
+from tests.support.service_auth import internal_client
 
 NIGHTLY = (Decimal("120.50"), Decimal("99.99"), Decimal("130.00"))
 
@@ -92,5 +93,7 @@ async def service(
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://svc") as http:
+        async with internal_client(
+            "reservations", transport=transport, base_url="http://svc"
+        ) as http:
             yield RunningService(http, settings)

@@ -15,6 +15,7 @@ from contracts.topology import Topology
 from rooms.adapters.tables import holds, room_nights
 from rooms.entrypoints.app import create_app
 from rooms.settings import RoomsSettings
+from tests.support.service_auth import internal_client
 
 pytestmark = pytest.mark.integration
 
@@ -39,7 +40,7 @@ async def app(amqp_url: str, topology: Topology, sql_database_url: str) -> Async
 @pytest.fixture
 async def http(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://rooms") as client:
+    async with internal_client("rooms", transport=transport, base_url="http://rooms") as client:
         yield client
 
 

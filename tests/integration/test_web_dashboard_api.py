@@ -22,6 +22,7 @@ from orchestrator.entrypoints.app import create_app as orchestrator_app
 from orchestrator.settings import OrchestratorSettings
 from tests.browser.platform import free_port
 from tests.support.observer import drain_queue, publish_raw
+from tests.support.service_auth import internal_client
 from web.entrypoints.app import create_app
 from web.entrypoints.dashboard_api import per_minute_figures
 from web.settings import WebSettings
@@ -214,8 +215,10 @@ async def _orchestrator_behind(
     async with orchestrator.router.lifespan_context(orchestrator):
         upstreams = dashboard.app.state.upstreams
         await upstreams.orchestrator.aclose()
-        upstreams.orchestrator = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=orchestrator), base_url="http://orchestrator"
+        upstreams.orchestrator = internal_client(
+            "orchestrator",
+            transport=httpx.ASGITransport(app=orchestrator),
+            base_url="http://orchestrator",
         )
         yield
 

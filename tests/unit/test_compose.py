@@ -75,6 +75,9 @@ SETTINGS_MODULES = {
     "dashboard": "web.settings",
 }
 PORT_FIELDS = {"web": "agents_port", "dashboard": "dashboard_port"}
+# What faces people; the internal services are reached only on the compose network.
+PUBLIC = {"web", "dashboard"}
+OBSERVABILITY_UIS = {"prometheus", "grafana"}
 
 
 def _load_yaml(path: Path) -> Any:
@@ -137,9 +140,21 @@ def test_every_process_runs_from_the_one_image_on_its_port(
     port = PORTS[name]
     assert service["build"] == ONE_IMAGE
     assert service["command"] == COMMANDS[name]
-    assert f"{port}:{port}" in service["ports"]
+    if name in PUBLIC:
+        assert service["ports"] == [f"{port}:{port}"]
+    else:
+        assert "ports" not in service, f"{name} is an internal service: publish no port"
+        assert [str(exposed) for exposed in service["expose"]] == [str(port)]
     probe = " ".join(service["healthcheck"]["test"])
     assert f"http://127.0.0.1:{port}/health" in probe
+
+
+def test_only_the_agents_app_the_dashboard_and_the_observability_uis_publish_a_platform_port(
+    services: dict[str, Any],
+) -> None:
+    publishing = {name for name, service in services.items() if service.get("ports")}
+    assert publishing - BROKER_AND_STORES == PUBLIC | OBSERVABILITY_UIS
+    assert not publishing & (set(PORTS) - PUBLIC)
 
 
 def test_the_broker_and_stores_have_their_images_ports_and_healthchecks(
