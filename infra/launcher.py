@@ -161,6 +161,8 @@ def main() -> None:
     environment = dict(os.environ)
     environment.setdefault("AMQP_URL", DEFAULT_AMQP_URL)
     environment.setdefault("SEED_DEMO_DATA", "true")
+    # A demo: the web apps accept the demo logins (agent-demo, operator-demo) only in demo mode.
+    environment.setdefault("DEMO_MODE", "true")
     # The agents' app and the dashboard must accept each other's tokens: one secret for both,
     # made fresh for this run unless the environment gives one.
     environment.setdefault("TOKEN_SECRET", secrets.token_urlsafe(32))

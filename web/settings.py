@@ -5,10 +5,13 @@ from __future__ import annotations
 import secrets
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import NoDecode
 
 from infra.settings import CommonSettings
+
+MIN_TOKEN_SECRET_BYTES = 32
+DEMO_PASSWORDS = frozenset({"agent-demo", "operator-demo"})
 
 
 class WebSettings(CommonSettings):
@@ -28,8 +31,18 @@ class WebSettings(CommonSettings):
     upstream_timeout_seconds: float = 10.0
     # Tokens signed with this secret; `make up` hands one to both web processes. The default is
     # a fresh random secret per process, so nothing secret is ever written in the repository.
-    token_secret: str = Field(default_factory=lambda: secrets.token_urlsafe(32), min_length=16)
-    token_ttl_minutes: int = 12 * 60
+    token_secret: str = Field(default_factory=lambda: secrets.token_urlsafe(32))
+    # Short-lived: a token that leaks (a shared screen, a proxy log) is worth 15 minutes, and a
+    # sign-out that reaches another process only through expiry is bounded by the same figure.
+    token_ttl_minutes: int = Field(default=15, ge=1, le=60)
+    # `make up` and the tests run in demo mode: only then may the demo passwords sign anyone in.
+    demo_mode: bool = False
+    # Logins (web/logins.py): this many wrong passwords for one account, or from one address
+    # across accounts, within the window lock that account or address for `login_lockout_seconds`.
+    login_failures_per_account: int = Field(default=5, ge=1)
+    login_failures_per_address: int = Field(default=20, ge=1)
+    login_window_seconds: float = Field(default=15 * 60, gt=0)
+    login_lockout_seconds: float = Field(default=15 * 60, gt=0)
     agent_username: str = "agent"
     agent_password: str = "agent-demo"
     agent_agency_id: str = "agency-lome"
@@ -39,6 +52,26 @@ class WebSettings(CommonSettings):
     # How long an events stream waits for an accepted booking to be stored before it says
     # `not_found`: under a backlog, a StartBooking may wait that long in the orchestrator's queue.
     booking_appears_within_seconds: float = 120.0
+
+    @field_validator("token_secret")
+    @classmethod
+    def _long_enough(cls, value: str) -> str:
+        if len(value.encode()) < MIN_TOKEN_SECRET_BYTES:
+            raise ValueError(
+                f"the token secret must be at least {MIN_TOKEN_SECRET_BYTES} bytes "
+                "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+            )
+        return value
+
+    @field_validator("agent_password", "operator_password")
+    @classmethod
+    def _no_demo_password(cls, value: str, info: ValidationInfo) -> str:
+        if value in DEMO_PASSWORDS and not info.data.get("demo_mode"):
+            raise ValueError(
+                "a demo password is refused outside demo mode: set a password of your own, "
+                "or DEMO_MODE=true (as `make up` does) for a demo"
+            )
+        return value
 
     @field_validator(
         "rooms_urls", "clients_urls", "reservations_urls", "orchestrator_urls", mode="before"

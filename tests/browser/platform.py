@@ -96,6 +96,7 @@ def web_settings(servers: Servers, platform: Platform) -> WebSettings:
         agents_port=platform.ports["web"],
         dashboard_port=platform.ports["dashboard"],
         token_secret="browser-tests-secret-0123456789abcdef",
+        demo_mode=True,
         sse_keepalive_seconds=2.0,
     )
 

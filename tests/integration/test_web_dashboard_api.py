@@ -50,6 +50,7 @@ async def dashboard(amqp_url: str, namespace: str) -> AsyncIterator[Dashboard]:
         orchestrator_url=closed,
         agents_port=free_port(),
         token_secret="dashboard-tests-secret-0123456789abcdef",
+        demo_mode=True,
     )
     app = create_app("dashboard", settings)
     async with app.router.lifespan_context(app):

@@ -15,7 +15,9 @@ pytestmark = pytest.mark.integration
 async def test_health_reports_the_broker_and_metrics_are_prometheus_text(
     amqp_url: str, namespace: str, service: str
 ) -> None:
-    app = create_app(service, WebSettings(amqp_url=amqp_url, booking_namespace=namespace))
+    app = create_app(
+        service, WebSettings(amqp_url=amqp_url, booking_namespace=namespace, demo_mode=True)
+    )
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://web") as client:
@@ -31,7 +33,9 @@ async def test_health_reports_the_broker_and_metrics_are_prometheus_text(
 async def test_health_says_unavailable_when_the_broker_connection_is_gone(
     amqp_url: str, namespace: str
 ) -> None:
-    app = create_app("web", WebSettings(amqp_url=amqp_url, booking_namespace=namespace))
+    app = create_app(
+        "web", WebSettings(amqp_url=amqp_url, booking_namespace=namespace, demo_mode=True)
+    )
     async with app.router.lifespan_context(app):
         await app.state.broker.stop()
         transport = httpx.ASGITransport(app=app)

@@ -117,10 +117,11 @@ def platform_environment(
         "RESERVATIONS_MONGO_URL": mongo_url,
         "RESERVATIONS_MONGO_DATABASE": mongo_database,
         "SEED_DEMO_DATA": "true",
+        "DEMO_MODE": "true",  # the tests sign in with the demo logins
         "LOG_JSON": "true",
         "LOG_LEVEL": "INFO",
         "STEP_DEADLINE_SECONDS": "5",
-        "TOKEN_SECRET": "e2e-" + namespace + "-token-secret",
+        "TOKEN_SECRET": "e2e-" + namespace + "-token-secret-0123456789abcdef",
         # One key for every process of the platform, and for the tests that play one of them.
         "SERVICE_KEY": service_key(),
     }

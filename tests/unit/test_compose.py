@@ -92,7 +92,10 @@ def services() -> dict[str, Any]:
 
 
 # Variables compose refuses to start without (`${VAR:?message}`), and a value for each.
-REQUIRED_VARIABLES = {"SERVICE_KEY": "compose-test-service-key-0123456789abcdef"}
+REQUIRED_VARIABLES = {
+    "SERVICE_KEY": "compose-test-service-key-0123456789abcdef",
+    "TOKEN_SECRET": "compose-test-token-secret-0123456789abcdef",
+}
 
 
 def _interpolate(value: str) -> str:

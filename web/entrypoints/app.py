@@ -15,9 +15,11 @@ from infra.logging import configure_logging
 from infra.messaging.broker import make_broker
 from infra.messaging.publisher import Publisher
 from infra.runtime import broker_ping, start_broker
+from web.auth import Revocations, SpentTickets
 from web.dead_letters import DeadLetters
-from web.entrypoints import dashboard_api, public_api
+from web.entrypoints import auth_api, dashboard_api, public_api
 from web.entrypoints.progress_feed import subscribe_progress
+from web.logins import LoginThrottle
 from web.progress import ProgressHub
 from web.settings import WebSettings
 from web.upstream import Upstreams
@@ -52,7 +54,16 @@ def create_app(service: str, settings: WebSettings | None = None) -> FastAPI:
     app.state.broker = broker
     app.state.publisher = Publisher(broker, topology, service, settings.message_signer())
     app.state.progress = hub
+    app.state.logins = LoginThrottle(
+        settings.login_failures_per_account,
+        settings.login_failures_per_address,
+        settings.login_window_seconds,
+        settings.login_lockout_seconds,
+    )
+    app.state.revocations = Revocations()
+    app.state.tickets = SpentTickets()
     app.include_router(probes_router(service, {"broker": lambda: broker_ping(broker)}))
+    app.include_router(auth_api.router)
     app.include_router(public_api.router)
     app.include_router(dashboard_api.router)
     # Mounted last: the API routes above match first, the page's files take everything else.

@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
-from fastapi.security import OAuth2PasswordRequestForm
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from contracts.booking import CancelBooking, StartBooking
@@ -17,7 +16,7 @@ from contracts.envelope import Envelope
 from contracts.topology import Service
 from contracts.values import Stay
 from infra.messaging.publisher import Publisher
-from web.auth import CurrentUser, User, authenticate, issue_token
+from web.auth import CurrentUser, StreamUser, User
 from web.bookings import (
     TERMINAL,
     BookingRequest,
@@ -46,16 +45,6 @@ def publisher(request: Request) -> Publisher:
 
 Services = Annotated[Upstreams, Depends(upstreams)]
 Broker = Annotated[Publisher, Depends(publisher)]
-
-
-@router.post("/auth/token", tags=["auth"])
-async def token(
-    request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]
-) -> dict[str, str]:
-    user = authenticate(request.app.state.settings, form.username, form.password)
-    if user is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="Wrong username or password.")
-    return {"access_token": issue_token(request.app.state.settings, user), "token_type": "bearer"}
 
 
 @router.get("/availability", tags=["search"])
@@ -194,7 +183,7 @@ async def cancel_booking(
 
 @router.get("/bookings/{booking_id}/events", response_class=EventSourceResponse, tags=["bookings"])
 async def booking_events(
-    request: Request, user: CurrentUser, services: Services, booking_id: str
+    request: Request, user: StreamUser, services: Services, booking_id: str
 ) -> AsyncIterator[ServerSentEvent]:
     hub: ProgressHub = request.app.state.progress
     settings: WebSettings = request.app.state.settings

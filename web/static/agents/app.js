@@ -143,6 +143,10 @@ async function signIn(event) {
 }
 
 function signOut(message) {
+  if (state.token) {
+    // The token is revoked on the server, not only forgotten here.
+    fetch("/api/auth/sign-out", { method: "POST", headers: { Authorization: `Bearer ${state.token}` } }).catch(() => {});
+  }
   state.token = null;
   sessionStorage.removeItem("token");
   if (state.stream) state.stream.close();
@@ -313,10 +317,26 @@ async function book() {
 
 function follow(bookingId, status) {
   if (state.stream) state.stream.close();
+  state.stream = null;
   state.booking = { booking_id: bookingId, status, steps: [] };
   state.log = [{ state: status || "PENDING", step: null, at: new Date().toISOString() }];
   renderBookingPanel();
-  const url = `/api/bookings/${encodeURIComponent(bookingId)}/events?access_token=${encodeURIComponent(state.token)}`;
+  openStream(bookingId, 0);
+}
+
+// EventSource cannot send the Authorization header, and a token never goes into a URL: each
+// stream opens with a one-use ticket for this booking, asked for just before.
+async function openStream(bookingId, reconnects) {
+  let ticket;
+  try {
+    ticket = (await api("/api/auth/tickets", { method: "POST", json: { booking_id: bookingId } })).ticket;
+  } catch {
+    if (state.booking?.booking_id === bookingId) $("#book-status").textContent = t("stream.lost");
+    return;
+  }
+  if (state.booking?.booking_id !== bookingId || !state.token) return; // moved on meanwhile
+  if (state.stream) state.stream.close();
+  const url = `/api/bookings/${encodeURIComponent(bookingId)}/events?ticket=${encodeURIComponent(ticket)}`;
   const stream = new EventSource(url);
   state.stream = stream;
   stream.addEventListener("state", (event) => {
@@ -341,8 +361,19 @@ function follow(bookingId, status) {
   });
   stream.onerror = () => {
     if (state.stream !== stream) return;
-    if (TERMINAL.has(state.booking?.status)) refreshFollowed();
-    else $("#book-status").textContent = t("stream.lost");
+    // Its ticket is spent: rather than let EventSource retry with it, open anew with a new one.
+    stream.close();
+    state.stream = null;
+    if (TERMINAL.has(state.booking?.status)) {
+      refreshFollowed();
+      return;
+    }
+    $("#book-status").textContent = t("stream.lost");
+    if (reconnects < 5) {
+      setTimeout(() => {
+        if (state.booking?.booking_id === bookingId && !state.stream) openStream(bookingId, reconnects + 1);
+      }, 1000 * (reconnects + 1));
+    }
   };
 }
 

@@ -68,6 +68,10 @@ async function signIn(event) {
 }
 
 function signOut(message) {
+  if (state.token) {
+    // The token is revoked on the server, not only forgotten here.
+    fetch("/api/auth/sign-out", { method: "POST", headers: { Authorization: `Bearer ${state.token}` } }).catch(() => {});
+  }
   state.token = null;
   sessionStorage.removeItem("ops-token");
   state.timers.forEach(clearInterval);

@@ -1,0 +1,103 @@
+"""Sign-in (throttled), sign-out, the events stream's tickets, and the operators' lockouts."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response, status
+from fastapi.security import OAuth2PasswordRequestForm
+from pydantic import BaseModel, Field
+
+from web.auth import TICKET_SECONDS, CurrentUser, Operator, authenticate, issue_ticket, issue_token
+from web.logins import LoginThrottle
+from web.settings import WebSettings
+
+router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+UNAUTHORIZED: dict[int | str, dict[str, Any]] = {401: {"description": "Not signed in."}}
+OPERATORS_ONLY: dict[int | str, dict[str, Any]] = {
+    **UNAUTHORIZED,
+    403: {"description": "Operators only."},
+}
+
+
+Username = Annotated[str, Path(min_length=1, max_length=200)]
+Address = Annotated[str, Path(min_length=1, max_length=200)]
+
+
+class TicketRequest(BaseModel):
+    booking_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@router.post(
+    "/token",
+    responses={
+        401: {"description": "Wrong username or password."},
+        429: {"description": "Too many wrong passwords; retry after `Retry-After` seconds."},
+    },
+)
+async def token(
+    request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]
+) -> dict[str, Any]:
+    settings: WebSettings = request.app.state.settings
+    throttle: LoginThrottle = request.app.state.logins
+    address, username = _address(request), form.username[:200]  # bounded keys
+    wait = throttle.retry_after(username, address)
+    if wait:  # locked: the password is not even looked at
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            detail="Too many wrong passwords: sign-in is locked for a while "
+            "(an operator can lift it).",
+            headers={"Retry-After": str(wait)},
+        )
+    user = authenticate(settings, form.username, form.password)
+    if user is None:
+        throttle.failed(username, address)
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="Wrong username or password.")
+    throttle.succeeded(username)
+    return {
+        "access_token": issue_token(settings, user),
+        "token_type": "bearer",
+        "expires_in": settings.token_ttl_minutes * 60,
+    }
+
+
+@router.post("/sign-out", status_code=status.HTTP_204_NO_CONTENT, responses=UNAUTHORIZED)
+async def sign_out(request: Request, user: CurrentUser) -> Response:
+    request.app.state.revocations.revoke(user.token_id, user.expires_at)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/tickets", status_code=status.HTTP_201_CREATED, responses=UNAUTHORIZED)
+async def ticket(request: Request, user: CurrentUser, body: TicketRequest) -> dict[str, Any]:
+    """A one-use ticket, valid `expires_in` seconds, to open one booking's events stream:
+    `GET /api/bookings/{booking_id}/events?ticket=...` (for EventSource, which cannot send
+    an Authorization header)."""
+    settings: WebSettings = request.app.state.settings
+    return {
+        "ticket": issue_ticket(settings, user, body.booking_id),
+        "expires_in": TICKET_SECONDS,
+    }
+
+
+@router.get("/lockouts", responses=OPERATORS_ONLY)
+async def lockouts(request: Request, user: Operator) -> dict[str, dict[str, int]]:
+    """Usernames and addresses locked out now, with the seconds left (this process's)."""
+    throttle: LoginThrottle = request.app.state.logins
+    return throttle.lockouts()
+
+
+@router.post("/lockouts/{username}/lift", responses=OPERATORS_ONLY)
+async def lift_account(request: Request, user: Operator, username: Username) -> dict[str, Any]:
+    throttle: LoginThrottle = request.app.state.logins
+    return {"username": username, "lifted": throttle.lift_account(username)}
+
+
+@router.post("/address-lockouts/{address}/lift", responses=OPERATORS_ONLY)
+async def lift_address(request: Request, user: Operator, address: Address) -> dict[str, Any]:
+    throttle: LoginThrottle = request.app.state.logins
+    return {"address": address, "lifted": throttle.lift_address(address)}
