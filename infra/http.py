@@ -16,7 +16,7 @@ CHECK_TIMEOUT_SECONDS = 2.0
 def probes_router(service: str, checks: Mapping[str, Check]) -> APIRouter:
     router = APIRouter(tags=["probes"])
 
-    @router.get("/health")
+    @router.get("/health", responses={503: {"description": "A check failed; `checks` says which."}})
     async def health() -> JSONResponse:
         results = {name: await _run(check) for name, check in checks.items()}
         healthy = all(result == "ok" for result in results.values())
@@ -25,7 +25,11 @@ def probes_router(service: str, checks: Mapping[str, Check]) -> APIRouter:
             status_code=200 if healthy else 503,
         )
 
-    @router.get("/metrics")
+    @router.get(
+        "/metrics",
+        response_class=Response,
+        responses={200: {"content": {"text/plain": {}}, "description": "Prometheus metrics."}},
+    )
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 

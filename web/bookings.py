@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+import time
 import uuid
-from datetime import date
+from collections import OrderedDict
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 # Booking ids are derived from the agency and the agent's idempotency key, so a retried
 # request (same key) names the same saga and can never start a second booking.
@@ -14,6 +17,28 @@ BOOKING_ID_NAMESPACE = uuid.UUID("6f1c9a52-3a8e-4b8b-9d43-5e1f0c2b7a10")
 TERMINAL = {"CONFIRMED", "FAILED", "CANCELLED"}
 CONFIRMED_STATES = {"CONFIRMED", "CANCELLING", "CANCELLED"}
 EntityId = Annotated[str, Field(min_length=1, max_length=64)]
+# The longest stay a hotel takes (the rooms service refuses longer ones too).
+MAX_NIGHTS = 30
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date_text(value: Any) -> Any:
+    """A date in a body is `YYYY-MM-DD` text: never a number (`0` is not 1970-01-01)."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not ISO_DATE.match(value):
+        raise ValueError("a date is written YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_text)]
+
+
+def earliest_check_in(now: datetime | None = None) -> date:
+    """The earliest check-in date taken: yesterday in UTC. Hotels of the group span UTC-12 to
+    UTC+14, so today in some hotel's time zone is never before yesterday in UTC; a stay that
+    starts before that has started everywhere."""
+    return (now or datetime.now(UTC)).astimezone(UTC).date() - timedelta(days=1)
 
 
 def booking_id_for(agency_id: str, idempotency_key: str) -> str:
@@ -26,15 +51,57 @@ class BookingRequest(BaseModel):
     client_id: EntityId
     hotel_id: EntityId
     room_type_id: EntityId
-    check_in: date
-    check_out: date
+    check_in: IsoDate
+    check_out: IsoDate
     guests: Annotated[int, Field(ge=1, le=12)]
 
     @model_validator(mode="after")
     def _stay_is_forward(self) -> BookingRequest:
         if self.check_out <= self.check_in:
             raise ValueError("check_out must be after check_in")
+        if (self.check_out - self.check_in).days > MAX_NIGHTS:
+            raise ValueError(f"a stay is at most {MAX_NIGHTS} nights")
+        if self.check_in < earliest_check_in():
+            raise ValueError(
+                f"check_in {self.check_in} is in the past (the earliest taken is "
+                f"{earliest_check_in()}, yesterday in UTC)"
+            )
         return self
+
+    def differs_from(self, saga: dict[str, Any]) -> list[str]:
+        """The fields in which this request differs from the one that started `saga`."""
+        data = saga.get("data") or {}
+        stay = data.get("stay") or {}
+        stored = {
+            "client_id": data.get("client_id"),
+            "hotel_id": data.get("hotel_id"),
+            "room_type_id": data.get("room_type_id"),
+            "check_in": stay.get("check_in"),
+            "check_out": stay.get("check_out"),
+            "guests": data.get("guests"),
+        }
+        asked = self.model_dump(mode="json")
+        return [name for name, value in stored.items() if asked[name] != value]
+
+
+class RecentlyAccepted:
+    """The booking ids this process accepted lately (bounded), so that their events stream
+    waits for the orchestrator to store them while any other unknown id is refused at once."""
+
+    def __init__(self, seconds: float, size: int = 100_000) -> None:
+        self._seconds = seconds
+        self._size = size
+        self._until: OrderedDict[str, float] = OrderedDict()
+
+    def add(self, booking_id: str) -> None:
+        self._until[booking_id] = time.monotonic() + self._seconds
+        self._until.move_to_end(booking_id)
+        while len(self._until) > self._size:
+            self._until.popitem(last=False)
+
+    def __contains__(self, booking_id: object) -> bool:
+        until = self._until.get(booking_id) if isinstance(booking_id, str) else None
+        return until is not None and until > time.monotonic()
 
 
 class CancelRequest(BaseModel):

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from fastapi import HTTPException, status
@@ -129,6 +130,12 @@ class Upstreams:
     async def aclose(self) -> None:
         for client in (self.rooms, self.clients, self.reservations, self.orchestrator):
             await client.aclose()
+
+
+def url_path(*segments: str) -> str:
+    """A path of a service's API from its segments, each percent-encoded whole (`/` and control
+    characters included), so no value can add a segment, a query or a header line."""
+    return "/" + "/".join(quote(segment, safe="") for segment in segments)
 
 
 async def call(client: httpx.AsyncClient, method: str, path: str, **kwargs: Any) -> httpx.Response:

@@ -23,6 +23,7 @@ from orchestrator.settings import OrchestratorSettings
 from tests.browser.platform import free_port
 from tests.support.observer import drain_queue, publish_raw
 from tests.support.service_auth import internal_client
+from web.bookings import RecentlyAccepted
 from web.entrypoints.app import create_app
 from web.entrypoints.dashboard_api import per_minute_figures
 from web.settings import WebSettings
@@ -281,15 +282,23 @@ async def test_an_events_stream_waits_for_its_booking_and_then_says_it_was_never
     dashboard: Dashboard, amqp_url: str, namespace: str, sql_database_url: str
 ) -> None:
     # A booking accepted under a backlog is stored late; its stream waits, kept alive, and
-    # only a booking that never arrives within the window is reported as not found.
+    # only a booking that never arrives within the window is reported as not found. An id this
+    # process never accepted and the orchestrator does not know gets a 404 (issue 13).
     settings: WebSettings = dashboard.app.state.settings
     settings.booking_appears_within_seconds = 1.0
     settings.sse_keepalive_seconds = 0.2
+    accepted = str(uuid.uuid4())
+    dashboard.app.state.recently_accepted = RecentlyAccepted(60.0)
+    dashboard.app.state.recently_accepted.add(accepted)
     async with _orchestrator_behind(dashboard, amqp_url, namespace, sql_database_url):
         stream = await dashboard.client.get(
+            f"/api/bookings/{accepted}/events", headers=dashboard.agent
+        )
+        unknown = await dashboard.client.get(
             f"/api/bookings/{uuid.uuid4()}/events", headers=dashboard.agent
         )
 
+    assert unknown.status_code == 404, unknown.text
     lines = stream.text.splitlines()
     assert lines.count(": keep-alive") >= 3, "the stream is kept alive while it waits"
     assert "event: not_found" in lines

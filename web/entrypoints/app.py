@@ -17,6 +17,7 @@ from infra.messaging.publisher import Publisher
 from infra.runtime import broker_ping, start_broker
 from web.auth import Revocations, SpentTickets
 from web.dead_letters import DeadLetters
+from web.edge import COMMON, BodyLimit
 from web.entrypoints import auth_api, dashboard_api, public_api
 from web.entrypoints.progress_feed import subscribe_progress
 from web.logins import LoginThrottle
@@ -50,6 +51,7 @@ def create_app(service: str, settings: WebSettings | None = None) -> FastAPI:
             await app.state.upstreams.aclose()
 
     app = FastAPI(title=f"Booking platform: {service}", lifespan=lifespan)
+    app.add_middleware(BodyLimit)  # no request body is read past MAX_BODY_BYTES (413)
     app.state.settings = settings
     app.state.broker = broker
     app.state.publisher = Publisher(broker, topology, service, settings.message_signer())
@@ -63,7 +65,7 @@ def create_app(service: str, settings: WebSettings | None = None) -> FastAPI:
     app.state.revocations = Revocations()
     app.state.tickets = SpentTickets()
     app.include_router(probes_router(service, {"broker": lambda: broker_ping(broker)}))
-    app.include_router(auth_api.router)
+    app.include_router(auth_api.router, responses=COMMON)
     app.include_router(public_api.router)
     app.include_router(dashboard_api.router)
     # Mounted last: the API routes above match first, the page's files take everything else.

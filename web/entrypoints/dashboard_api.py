@@ -18,10 +18,11 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 
 from web.auth import Operator
 from web.dead_letters import DeadLetters, PeekedMessage, UnknownDeadLetterQueue
+from web.edge import COMMON, CONFLICT, FORBIDDEN, MAX_OFFSET, NOT_FOUND, PathId, QueueName
 from web.settings import WebSettings
-from web.upstream import Upstreams, call
+from web.upstream import Upstreams, call, url_path
 
-router = APIRouter(prefix="/api/ops", tags=["operators"])
+router = APIRouter(prefix="/api/ops", tags=["operators"], responses=COMMON | FORBIDDEN)
 SAGA_STATES = (
     "PENDING",
     "ROOM_HELD",
@@ -94,7 +95,7 @@ async def list_sagas(
     client_id: Annotated[str | None, Query(max_length=64)] = None,
     agency_id: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=PAGE_SIZE)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Any:
     filters: dict[str, Any] = {"state": state and state.upper(), "hotel_id": hotel_id}
     filters |= {"client_id": client_id}
@@ -103,24 +104,24 @@ async def list_sagas(
     return (await call(_upstreams(request).orchestrator, "GET", "/sagas", params=params)).json()
 
 
-@router.get("/sagas/{saga_id}")
-async def read_saga(request: Request, user: Operator, saga_id: str) -> Any:
-    return (await call(_upstreams(request).orchestrator, "GET", f"/sagas/{saga_id}")).json()
+@router.get("/sagas/{saga_id}", responses=NOT_FOUND)
+async def read_saga(request: Request, user: Operator, saga_id: PathId) -> Any:
+    return (await call(_upstreams(request).orchestrator, "GET", url_path("sagas", saga_id))).json()
 
 
-@router.post("/sagas/{saga_id}/retry")
-async def retry_saga(request: Request, user: Operator, saga_id: str) -> Any:
+@router.post("/sagas/{saga_id}/retry", responses=NOT_FOUND | CONFLICT)
+async def retry_saga(request: Request, user: Operator, saga_id: PathId) -> Any:
     return await _operator_action(request, saga_id, "retry")
 
 
-@router.post("/sagas/{saga_id}/compensate")
-async def compensate_saga(request: Request, user: Operator, saga_id: str) -> Any:
+@router.post("/sagas/{saga_id}/compensate", responses=NOT_FOUND | CONFLICT)
+async def compensate_saga(request: Request, user: Operator, saga_id: PathId) -> Any:
     return await _operator_action(request, saga_id, "compensate")
 
 
 async def _operator_action(request: Request, saga_id: str, action: str) -> Any:
     orchestrator = _upstreams(request).orchestrator
-    response = await call(orchestrator, "POST", f"/sagas/{saga_id}/{action}")
+    response = await call(orchestrator, "POST", url_path("sagas", saga_id, action))
     return response.json() if response.content else {"saga_id": saga_id, "action": action}
 
 
@@ -234,17 +235,17 @@ async def dead_letters(request: Request, user: Operator, peek: bool = True) -> d
     return {"queues": [queue.as_json() for queue in queues]}
 
 
-@router.post("/dead-letters/{queue}/requeue")
+@router.post("/dead-letters/{queue}/requeue", responses=NOT_FOUND)
 async def requeue(
-    request: Request, user: Operator, queue: str, message_id: MessageId | None = None
+    request: Request, user: Operator, queue: QueueName, message_id: MessageId | None = None
 ) -> dict[str, Any]:
     helper = _dead_letters(request)
     return _moved(queue, await _act(helper.requeue, queue, message_id), "requeued")
 
 
-@router.post("/dead-letters/{queue}/discard")
+@router.post("/dead-letters/{queue}/discard", responses=NOT_FOUND)
 async def discard(
-    request: Request, user: Operator, queue: str, message_id: MessageId | None = None
+    request: Request, user: Operator, queue: QueueName, message_id: MessageId | None = None
 ) -> dict[str, Any]:
     helper = _dead_letters(request)
     return _moved(queue, await _act(helper.discard, queue, message_id), "discarded")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -21,15 +22,20 @@ from web.bookings import (
     TERMINAL,
     BookingRequest,
     CancelRequest,
+    RecentlyAccepted,
     booking_id_for,
     booking_view,
     links,
 )
+from web.edge import COMMON, CONFLICT, MAX_OFFSET, NOT_FOUND, PathId
 from web.progress import ProgressHub
 from web.settings import WebSettings
-from web.upstream import Upstreams, call
+from web.upstream import Upstreams, call, url_path
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", responses=COMMON)
+# An events stream for a booking this process did not just accept, and that the orchestrator
+# does not know, waits this long for it to appear, then answers 404.
+UNKNOWN_BOOKING_WAIT_SECONDS = 2.0
 IdempotencyKey = Annotated[
     str, Header(alias="Idempotency-Key", min_length=8, max_length=64, pattern=r"^[\x21-\x7e]+$")
 ]
@@ -85,22 +91,28 @@ async def search_clients(
     services: Services,
     q: Annotated[str, Query(max_length=200)] = "",
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Any:
     params = {"q": q, "limit": limit, "offset": offset}
     return (await call(services.clients, "GET", "/clients", params=params)).json()
 
 
-@router.get("/clients/{client_id}", tags=["clients"])
-async def read_client(user: CurrentUser, services: Services, client_id: str) -> Any:
-    return (await call(services.clients, "GET", f"/clients/{client_id}")).json()
+@router.get("/clients/{client_id}", tags=["clients"], responses=NOT_FOUND)
+async def read_client(user: CurrentUser, services: Services, client_id: PathId) -> Any:
+    return (await call(services.clients, "GET", url_path("clients", client_id))).json()
 
 
 @router.post("/bookings", status_code=status.HTTP_202_ACCEPTED, tags=["bookings"])
 async def start_booking(
-    user: CurrentUser, broker: Broker, services: Services, body: BookingRequest, key: IdempotencyKey
+    request: Request,
+    user: CurrentUser,
+    broker: Broker,
+    services: Services,
+    body: BookingRequest,
+    key: IdempotencyKey,
 ) -> dict[str, Any]:
     booking_id = booking_id_for(user.agency_id, key)
+    await _same_request_as_before(services, booking_id, body)
     command = StartBooking(
         idempotency_key=key,
         agency_id=user.agency_id,
@@ -123,6 +135,7 @@ async def start_booking(
         ) from exc
     # Accepted, not yet read back: the saga is stored when the orchestrator takes the command,
     # and its events stream (or a read) gives the state from then on, for a retry too.
+    _recently_accepted(request).add(booking_id)
     return {"booking_id": booking_id, "status": "PENDING", "links": links(booking_id)}
 
 
@@ -133,7 +146,7 @@ async def list_bookings(
     client_id: str | None = None,
     status_filter: Annotated[str | None, Query(alias="status", max_length=20)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     params: dict[str, Any] = {"limit": limit, "offset": offset}
     if client_id:
@@ -146,19 +159,22 @@ async def list_bookings(
     return {**page, "items": [booking_view(saga) for saga in page["items"]]}
 
 
-@router.get("/bookings/{booking_id}", tags=["bookings"])
-async def read_booking(user: CurrentUser, services: Services, booking_id: str) -> dict[str, Any]:
+@router.get("/bookings/{booking_id}", tags=["bookings"], responses=NOT_FOUND)
+async def read_booking(user: CurrentUser, services: Services, booking_id: PathId) -> dict[str, Any]:
     return booking_view(await _visible_saga(user, services, booking_id))
 
 
 @router.post(
-    "/bookings/{booking_id}/cancel", status_code=status.HTTP_202_ACCEPTED, tags=["bookings"]
+    "/bookings/{booking_id}/cancel",
+    status_code=status.HTTP_202_ACCEPTED,
+    tags=["bookings"],
+    responses=NOT_FOUND | CONFLICT,
 )
 async def cancel_booking(
     user: CurrentUser,
     broker: Broker,
     services: Services,
-    booking_id: str,
+    booking_id: PathId,
     body: CancelRequest | None = None,
 ) -> dict[str, Any]:
     saga = await _visible_saga(user, services, booking_id)
@@ -181,13 +197,52 @@ async def cancel_booking(
     return {"booking_id": booking_id, "status": "CANCELLING", "links": links(booking_id)}
 
 
-@router.get("/bookings/{booking_id}/events", response_class=EventSourceResponse, tags=["bookings"])
+async def _followed_booking(
+    request: Request, user: StreamUser, services: Services, booking_id: PathId
+) -> dict[str, Any] | None:
+    """The booking an events stream follows, checked before the stream opens: 404 at once for
+    another agency's booking, and for an id the orchestrator does not know unless this process
+    accepted it lately (then the stream waits for it to be stored); any other unknown id gets a
+    short wait, for a booking accepted by another replica of this app a moment ago."""
+    saga = await _saga_or_none(services, booking_id)
+    if saga is None and booking_id not in _recently_accepted(request):
+        hub: ProgressHub = request.app.state.progress
+        appears_by = time.monotonic() + UNKNOWN_BOOKING_WAIT_SECONDS
+        async with hub.follow(booking_id) as progress:
+            saga = await _saga_or_none(services, booking_id)
+            while saga is None and (left := appears_by - time.monotonic()) > 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(progress.get(), min(left, 0.5))
+                saga = await _saga_or_none(services, booking_id)
+        if saga is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No booking with this id.")
+    if saga is not None:
+        _check_visible(user, saga)
+    return saga
+
+
+FollowedBooking = Annotated[dict[str, Any] | None, Depends(_followed_booking)]
+
+
+@router.get(
+    "/bookings/{booking_id}/events",
+    response_class=EventSourceResponse,
+    tags=["bookings"],
+    responses=NOT_FOUND,
+)
 async def booking_events(
-    request: Request, user: StreamUser, services: Services, booking_id: str
+    request: Request,
+    user: StreamUser,
+    services: Services,
+    booking_id: PathId,
+    seen: FollowedBooking,
 ) -> AsyncIterator[ServerSentEvent]:
     hub: ProgressHub = request.app.state.progress
     settings: WebSettings = request.app.state.settings
     keepalive = settings.sse_keepalive_seconds
+    if seen is not None and seen["state"] in TERMINAL:
+        yield ServerSentEvent(event="state", data=booking_view(seen))  # nothing more will come
+        return
     async with hub.follow(booking_id) as progress:  # follow first, so no step falls in a gap
         saga = await _saga_or_none(services, booking_id)
         # A booking accepted a moment ago (202) may still be queued for the orchestrator; its
@@ -202,10 +257,9 @@ async def booking_events(
                 continue
             # The event itself is not lost: the saga read now already shows that step.
             saga = await _saga_or_none(services, booking_id)
-        if saga is None:
+        if saga is None or not _visible(user, saga):  # the stream is open: no 404 any more
             yield ServerSentEvent(event="not_found", data={"detail": "No booking with this id."})
             return
-        _check_visible(user, saga)
         yield ServerSentEvent(event="state", data=booking_view(saga))
         if saga["state"] in TERMINAL:
             return
@@ -230,7 +284,7 @@ async def _saga_or_none(services: Upstreams, booking_id: str) -> dict[str, Any] 
     try:
         # The operators' history is not part of a booking's view; not reading it halves the work.
         response = await call(
-            services.orchestrator, "GET", f"/sagas/{booking_id}", params={"history": "false"}
+            services.orchestrator, "GET", url_path("sagas", booking_id), params={"history": "false"}
         )
         return response.json()  # type: ignore[no-any-return]
     except HTTPException as exc:
@@ -247,9 +301,42 @@ async def _visible_saga(user: User, services: Upstreams, booking_id: str) -> dic
     return saga
 
 
+def _recently_accepted(request: Request) -> RecentlyAccepted:
+    state = request.app.state
+    if not hasattr(state, "recently_accepted"):
+        settings: WebSettings = state.settings
+        state.recently_accepted = RecentlyAccepted(settings.booking_appears_within_seconds)
+    return state.recently_accepted  # type: ignore[no-any-return]
+
+
+async def _same_request_as_before(
+    services: Upstreams, booking_id: str, body: BookingRequest
+) -> None:
+    """An Idempotency-Key names one request: reused with another body, it is refused (422, as
+    the IETF Idempotency-Key draft says) rather than answered with the first booking. The saga
+    the key started is read back; if the orchestrator cannot be read, the check is skipped (a
+    retry must still go through, and the orchestrator never starts a saga twice)."""
+    try:
+        saga = await _saga_or_none(services, booking_id)
+    except HTTPException:
+        return
+    if saga is None or saga.get("kind", "booking") != "booking":
+        return
+    differs = body.differs_from(saga)
+    if differs:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_ENTITY,
+            detail="This Idempotency-Key was already used for another request (it differs in "
+            f"{', '.join(differs)}); use a new key for a new booking.",
+        )
+
+
+def _visible(user: User, saga: dict[str, Any]) -> bool:
+    return user.is_operator or (saga.get("data") or {}).get("agency_id") == user.agency_id
+
+
 def _check_visible(user: User, saga: dict[str, Any]) -> None:
-    agency = (saga.get("data") or {}).get("agency_id")
-    if not user.is_operator and agency != user.agency_id:
+    if not _visible(user, saga):
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No booking with this id.")
 
 
