@@ -12,9 +12,9 @@ import pytest
 
 from tests.e2e.agent_client import AgentClient, stay
 from tests.e2e.conftest import own_platform
+from tests.e2e.test_saga_paths import offer_in, reservations_of
 from tests.support.platform import Platform
 from tests.support.servers import Server
-from tests.support.service_auth import internal_client
 
 pytestmark = pytest.mark.e2e
 
@@ -63,23 +63,6 @@ async def free_rooms(
     return int(same[0]["available"]) if same else 0
 
 
-async def reservations_of(platform: Platform, client_id: str) -> list[dict[str, Any]]:
-    async with internal_client(
-        "reservations", base_url=platform.url("reservations")
-    ) as reservations:
-        response = await reservations.get("/reservations", params={"client_id": client_id})
-    response.raise_for_status()
-    return response.json()["items"]  # type: ignore[no-any-return]
-
-
-async def first_offer(
-    agent: AgentClient, city: str, check_in: date, check_out: date
-) -> dict[str, Any]:
-    offers = await agent.availability(check_in, check_out, city=city, guests=1)
-    assert offers, f"the demo group has rooms in {city}"
-    return offers[0]
-
-
 async def test_rooms_down_past_every_retry_of_the_confirm_and_its_undo_sells_nothing_twice(
     agent: AgentClient, outages: Platform
 ) -> None:
@@ -88,7 +71,7 @@ async def test_rooms_down_past_every_retry_of_the_confirm_and_its_undo_sells_not
     cancels the reservation, keeps resending the release, and fails once rooms is back; the
     nights are free again and sold once."""
     check_in, check_out = stay(70, nights=1)
-    offer = await first_offer(agent, "Cairo", check_in, check_out)
+    offer = await offer_in(agent, "Cairo", check_in, check_out)
     free_before = await free_rooms(agent, offer, check_in, check_out)
     client_id = await agent.new_client()
 
@@ -126,7 +109,7 @@ async def test_a_hold_resent_while_rooms_was_paused_takes_one_room(
     agent: AgentClient, outages: Platform
 ) -> None:
     check_in, check_out = stay(71, nights=2)
-    offer = await first_offer(agent, "Paris", check_in, check_out)
+    offer = await offer_in(agent, "Paris", check_in, check_out)
     free_before = await free_rooms(agent, offer, check_in, check_out)
     client_id = await agent.new_client()
 
