@@ -105,14 +105,7 @@ class OursSystem:
 
     async def book(self, request: BookingRequest) -> Outcome:
         started = time.perf_counter()
-        body = {
-            "client_id": request.client_id,
-            "hotel_id": request.hotel_id,
-            "room_type_id": request.room_type_id,
-            "check_in": request.check_in.isoformat(),
-            "check_out": request.check_out.isoformat(),
-            "guests": request.guests,
-        }
+        body = request.api_body()
         try:
             async with asyncio.timeout(FOLLOW_TIMEOUT_SECONDS):
                 async with self._http.post(

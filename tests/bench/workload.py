@@ -41,6 +41,17 @@ class BookingRequest:
     check_out: date
     guests: int = 1
 
+    def api_body(self) -> dict[str, object]:
+        """The body of `POST /api/bookings` for this booking."""
+        return {
+            "client_id": self.client_id,
+            "hotel_id": self.hotel_id,
+            "room_type_id": self.room_type_id,
+            "check_in": self.check_in.isoformat(),
+            "check_out": self.check_out.isoformat(),
+            "guests": self.guests,
+        }
+
     @property
     def nights(self) -> list[date]:
         days = (self.check_out - self.check_in).days

@@ -95,14 +95,7 @@ class Agents:
 
 
 async def _submit(session: aiohttp.ClientSession, request: BookingRequest) -> None:
-    body = {
-        "client_id": request.client_id,
-        "hotel_id": request.hotel_id,
-        "room_type_id": request.room_type_id,
-        "check_in": request.check_in.isoformat(),
-        "check_out": request.check_out.isoformat(),
-        "guests": request.guests,
-    }
+    body = request.api_body()
     headers = {"Idempotency-Key": request.booking_key}
     async with session.post("/api/bookings", json=body, headers=headers) as response:
         await response.read()
