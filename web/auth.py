@@ -26,6 +26,7 @@ import jwt
 from fastapi import Depends, HTTPException, Query, Request, status
 from fastapi.security import OAuth2PasswordBearer
 
+from infra.actor import Actor
 from web.settings import WebSettings
 
 ALGORITHM = "HS256"
@@ -50,6 +51,10 @@ class User:
     @property
     def is_operator(self) -> bool:
         return self.role is Role.OPERATOR
+
+    def acting(self) -> dict[str, str]:
+        """The headers naming this person to a service that decides per person (clients)."""
+        return Actor(self.username, str(self.role), self.agency_id).headers()
 
 
 class Revocations:

@@ -3,6 +3,15 @@
 A dead-letter queue `<queue>.dlq` holds what `<queue>` could not process. Requeue sends the
 message back through the exchange and routing key that feed `<queue>`, with its properties but
 without the dead-letter headers, so its consumer sees it as new work (consumers are idempotent).
+
+Under broker identities the requeued copy carries the `user-id` the message first had, so its
+consumer's sender check (`infra.messaging.identities`) sees who really sent it: RabbitMQ lets web
+publish with another user's `user-id` because web's user is an `impersonator` (and only web's;
+`infra.messaging.permissions`). A message the broker dead-lettered keeps that `user-id`; one a
+consumer dead-lettered is a copy that consumer published, and the original's `user-id` is in
+`x-dead-letter-original-user`, believed only when the broker vouches that the copy came from the
+queue's own consumer. So a requeue can restore a sender, never invent one: anything else keeps
+the `user-id` of whoever published the copy, and is refused again if that is not the sender.
 """
 
 from __future__ import annotations
@@ -16,14 +25,19 @@ from typing import Any
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobustConnection
 
-from contracts.envelope import DEAD_LETTER_QUEUE_HEADER, DEAD_LETTER_REASON_HEADER
-from contracts.topology import Topology
+from contracts.envelope import (
+    DEAD_LETTER_ORIGINAL_USER_HEADER,
+    DEAD_LETTER_QUEUE_HEADER,
+    DEAD_LETTER_REASON_HEADER,
+)
+from contracts.topology import Service, Topology
 
 # Headers the broker or our consumers add when dead-lettering; they mean nothing once requeued.
 DEAD_LETTER_HEADERS = frozenset(
     {
         DEAD_LETTER_REASON_HEADER,
         DEAD_LETTER_QUEUE_HEADER,
+        DEAD_LETTER_ORIGINAL_USER_HEADER,
         "x-death",
         "x-delivery-count",
         "x-first-death-exchange",
@@ -45,6 +59,8 @@ class UnknownDeadLetterQueue(LookupError):
 class Route:
     exchange: str
     routing_key: str
+    # The broker user of the queue's consumer, which dead-letters what it refuses.
+    consumer_user: str
 
 
 @dataclass(frozen=True)
@@ -125,7 +141,8 @@ class DeadLetters:
             if message is None:
                 return None
             exchange = await channel.get_exchange(route.exchange, ensure=False)
-            await exchange.publish(_cleaned(message), route.routing_key, mandatory=True)
+            requeued = _cleaned(message, route.consumer_user)
+            await exchange.publish(requeued, route.routing_key, mandatory=True)
             await message.ack()  # only once the broker confirmed the copy
             return PeekedMessage.of(message)
 
@@ -186,12 +203,25 @@ def _routes(topology: Topology) -> dict[str, Route]:
     routes: dict[str, Route] = {}
     for queue in topology.work_queues():
         exchange = topology.replies if queue.name == replies_queue else topology.commands
-        routes[f"{queue.name}.dlq"] = Route(exchange.name, queue.routing())
+        consumer = (
+            Service.ORCHESTRATOR if exchange is topology.replies else Service(queue.routing())
+        )
+        routes[f"{queue.name}.dlq"] = Route(
+            exchange.name, queue.routing(), topology.broker_user(consumer)
+        )
     return routes
 
 
-def _cleaned(message: AbstractIncomingMessage) -> aio_pika.Message:
-    headers = {k: v for k, v in (message.headers or {}).items() if k not in DEAD_LETTER_HEADERS}
+def requeued_user_id(user_id: str | None, original_user: object, consumer_user: str) -> str | None:
+    """The `user-id` a requeued dead letter carries: the one its original had (see above)."""
+    if user_id == consumer_user and isinstance(original_user, str | bytes) and original_user:
+        return _text(original_user)
+    return user_id
+
+
+def _cleaned(message: AbstractIncomingMessage, consumer_user: str) -> aio_pika.Message:
+    original = message.headers or {}
+    headers = {k: v for k, v in original.items() if k not in DEAD_LETTER_HEADERS}
     return aio_pika.Message(
         message.body,
         headers=headers,
@@ -204,7 +234,9 @@ def _cleaned(message: AbstractIncomingMessage) -> aio_pika.Message:
         message_id=message.message_id,
         timestamp=message.timestamp,
         type=message.type,
-        user_id=message.user_id,
+        user_id=requeued_user_id(
+            message.user_id, original.get(DEAD_LETTER_ORIGINAL_USER_HEADER), consumer_user
+        ),
         app_id=message.app_id,
     )
 

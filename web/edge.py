@@ -54,6 +54,21 @@ TOO_LARGE = _problem(413, f"The request body is larger than {MAX_BODY_BYTES} byt
 INVALID = _problem(422, "The request is invalid; `detail` says why.")
 THROTTLED = _problem(429, "Too many attempts; retry after the Retry-After header's seconds.")
 UNAVAILABLE = _problem(503, "A service or the broker is unreachable; retry.")
+
+
+class KnownClientProblem(BaseModel):
+    """The agency already knows a client with this address: that client's id."""
+
+    detail: str
+    client_id: str
+
+
+KNOWN_CLIENT: Responses = {
+    409: {
+        "description": "The agency already knows a client with this email: `client_id` is theirs.",
+        "content": {"application/json": {"schema": KnownClientProblem.model_json_schema()}},
+    }
+}
 # Every route of the API may answer these.
 COMMON: Responses = {
     **MALFORMED,

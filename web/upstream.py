@@ -138,8 +138,15 @@ def url_path(*segments: str) -> str:
     return "/" + "/".join(quote(segment, safe="") for segment in segments)
 
 
-async def call(client: httpx.AsyncClient, method: str, path: str, **kwargs: Any) -> httpx.Response:
-    """Call a service; its 4xx answers pass through, its absence becomes a 503 with a reason."""
+async def call(
+    client: httpx.AsyncClient,
+    method: str,
+    path: str,
+    answered: frozenset[int] = frozenset(),
+    **kwargs: Any,
+) -> httpx.Response:
+    """Call a service; its 4xx answers pass through, its absence becomes a 503 with a reason.
+    A 4xx in `answered` is returned for the caller to answer as it sees fit."""
     service = client.base_url.host
     try:
         response = await client.request(method, path, **kwargs)
@@ -154,7 +161,7 @@ async def call(client: httpx.AsyncClient, method: str, path: str, **kwargs: Any)
             status.HTTP_503_SERVICE_UNAVAILABLE,
             detail=f"The {service} service failed ({response.status_code}); try again.",
         )
-    if response.status_code >= 400:
+    if response.status_code >= 400 and response.status_code not in answered:
         raise HTTPException(response.status_code, detail=_detail(response))
     return response
 

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from clients.adapters.tables import clients
+from clients.adapters.tables import client_agencies, clients, personal_data_reads
 from clients.domain.model import Client, ClientDetails, ClientStatus, DocumentType
+from clients.domain.privacy import AgencyLink, LinkReason
 from clients.domain.rules import email_key, search_terms, search_text
 
 
 class DuplicateEmail(Exception):
-    """Another client already has this address (compared without case)."""
+    """The agency already registered a client with this address (compared without case)."""
 
 
 @dataclass(frozen=True)
@@ -24,18 +26,136 @@ class SearchPage:
     total: int
 
 
+@dataclass(frozen=True)
+class PersonalDataRead:
+    id: int
+    read_at: datetime
+    client_id: str
+    reader: str
+    reader_role: str
+    reader_agency: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReadsPage:
+    items: list[PersonalDataRead]
+    total: int
+
+
 async def add(session: AsyncSession, client: Client) -> None:
+    """Store a new client and, when an agency registered them, that agency's link to them."""
     try:
-        await session.execute(clients.insert().values(**_row(client)))
+        async with session.begin_nested():
+            await session.execute(clients.insert().values(**_row(client)))
     except IntegrityError:
-        # The only unique key besides a fresh uuid is the address. The driver's error text
-        # holds the address, so it is dropped rather than chained.
-        raise DuplicateEmail("a client with this email already exists") from None
+        # The only unique key besides a fresh uuid is (agency, address). The driver's error
+        # text holds the address, so it is dropped rather than chained.
+        raise DuplicateEmail("the agency already registered a client with this email") from None
+    if client.registered_by_agency is not None:
+        await session.execute(
+            client_agencies.insert().values(
+                client_id=client.id,
+                agency_id=client.registered_by_agency,
+                reason=LinkReason.REGISTERED,
+                booking_id=None,
+                since=client.created_at,
+            )
+        )
+
+
+async def known_client_with_email(session: AsyncSession, agency_id: str, email: str) -> str | None:
+    """The id of a client with this address that the agency already knows, if any."""
+    found = await session.execute(
+        sa.select(clients.c.id)
+        .join(client_agencies, client_agencies.c.client_id == clients.c.id)
+        .where(clients.c.email_key == email_key(email), client_agencies.c.agency_id == agency_id)
+        .order_by(clients.c.created_at)
+        .limit(1)
+    )
+    return found.scalar_one_or_none()
+
+
+async def links_of(session: AsyncSession, client_id: str) -> list[AgencyLink]:
+    rows = await session.execute(
+        sa.select(client_agencies).where(client_agencies.c.client_id == client_id)
+    )
+    return [
+        AgencyLink(row.agency_id, LinkReason(row.reason), row.booking_id, row.since) for row in rows
+    ]
+
+
+async def link_booking(
+    session: AsyncSession, client_id: str, agency_id: str, booking_id: str, at: datetime
+) -> bool:
+    """Record that the agency holds a confirmed booking for the client; False when the client
+    is unknown. Idempotent: an agency already linked keeps its first link."""
+    if await status_of(session, client_id) is None:
+        return False
+    try:
+        async with session.begin_nested():
+            await session.execute(
+                client_agencies.insert().values(
+                    client_id=client_id,
+                    agency_id=agency_id,
+                    reason=LinkReason.BOOKING,
+                    booking_id=booking_id,
+                    since=at,
+                )
+            )
+    except IntegrityError:
+        pass  # the agency already knows the client
+    return True
+
+
+async def record_read(
+    session: AsyncSession,
+    client_id: str,
+    reader: str,
+    reader_role: str,
+    reader_agency: str,
+    reason: str,
+    at: datetime,
+) -> None:
+    await session.execute(
+        personal_data_reads.insert().values(
+            read_at=at,
+            client_id=client_id,
+            reader=reader,
+            reader_role=reader_role,
+            reader_agency=reader_agency,
+            reason=reason,
+        )
+    )
+
+
+async def reads(
+    session: AsyncSession, client_id: str | None, reader: str | None, limit: int, offset: int
+) -> ReadsPage:
+    """Reads of full personal data, newest first, of one client or one reader or all."""
+    condition = sa.and_(
+        sa.true(),
+        *([personal_data_reads.c.client_id == client_id] if client_id else []),
+        *([personal_data_reads.c.reader == reader] if reader else []),
+    )
+    total = (
+        await session.execute(
+            sa.select(sa.func.count()).select_from(personal_data_reads).where(condition)
+        )
+    ).scalar_one()
+    rows = await session.execute(
+        sa.select(personal_data_reads)
+        .where(condition)
+        .order_by(personal_data_reads.c.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return ReadsPage([PersonalDataRead(**row._mapping) for row in rows], total)
 
 
 async def save(session: AsyncSession, client: Client) -> None:
     row = _row(client)
-    del row["id"], row["created_at"]
+    del row["id"], row["created_at"], row["registered_by_agency"]
     await session.execute(clients.update().where(clients.c.id == client.id).values(**row))
 
 
@@ -58,12 +178,26 @@ async def existing_email_keys(session: AsyncSession, keys: list[str]) -> set[str
     return set(found.scalars())
 
 
-async def search(session: AsyncSession, query: str, limit: int, offset: int) -> SearchPage:
-    """Clients whose name or email holds every word of `query` (any case, any accents)."""
+async def search(
+    session: AsyncSession, query: str, limit: int, offset: int, agency_id: str | None = None
+) -> SearchPage:
+    """Clients whose name or email holds every word of `query` (any case, any accents).
+
+    For an agency (`agency_id`), an address finds only the clients the agency knows; among
+    the others only names are searched, so a search never tells which addresses the group
+    holds. Without an agency (head office), names and addresses of every client.
+    """
     words = search_terms(query)
-    condition = sa.and_(
-        sa.true(), *(clients.c.search_text.contains(word, autoescape=True) for word in words)
-    )
+
+    def every_word_in(column: sa.ColumnElement[str]) -> sa.ColumnElement[bool]:
+        return sa.and_(sa.true(), *(column.contains(word, autoescape=True) for word in words))
+
+    condition = every_word_in(clients.c.search_text)
+    if agency_id is not None:
+        known = sa.exists().where(
+            client_agencies.c.client_id == clients.c.id, client_agencies.c.agency_id == agency_id
+        )
+        condition = sa.or_(every_word_in(clients.c.name_text), sa.and_(known, condition))
     total = (
         await session.execute(sa.select(sa.func.count()).select_from(clients).where(condition))
     ).scalar_one()
@@ -92,8 +226,10 @@ def _row(client: Client) -> dict[str, Any]:
         "status": client.status,
         "blocked_reason": client.blocked_reason,
         "search_text": search_text(details.first_name, details.last_name, details.email),
+        "name_text": search_text(details.first_name, details.last_name),
         "created_at": client.created_at,
         "updated_at": client.updated_at,
+        "registered_by_agency": client.registered_by_agency,
     }
 
 
@@ -115,4 +251,5 @@ def _client(row: sa.RowMapping) -> Client:
         blocked_reason=row["blocked_reason"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        registered_by_agency=row["registered_by_agency"],
     )

@@ -2,6 +2,9 @@
 
 Addresses use the reserved example domains and phone numbers are fictional, so the demo
 holds no real person's data. Ids derive from the address, so seeding twice adds nothing.
+The first few were registered by the demo agent's agency (Lomé), the others by agencies
+elsewhere, so the demo shows both what an agency reads of its own clients and the masked
+view of the group's other clients.
 """
 
 from __future__ import annotations
@@ -47,6 +50,18 @@ DEMO_CLIENTS: tuple[ClientDetails, ...] = (
 )
 
 
+DEMO_AGENCY = "agency-lome"
+OTHER_AGENCIES = ("agency-paris", "agency-montreal", "agency-tokyo")
+DEMO_AGENCY_CLIENTS = 6
+
+
+def demo_registrar(index: int) -> str:
+    """The agency that registered the `index`th demo client."""
+    if index < DEMO_AGENCY_CLIENTS:
+        return DEMO_AGENCY
+    return OTHER_AGENCIES[index % len(OTHER_AGENCIES)]
+
+
 def demo_client_id(details: ClientDetails) -> str:
     return str(uuid.uuid5(DEMO_NAMESPACE, email_key(details.email)))
 
@@ -63,7 +78,10 @@ async def _add_missing(session: AsyncSession) -> int:
         session, [email_key(details.email) for details in DEMO_CLIENTS]
     )
     now = datetime.now(UTC)
-    missing = [d for d in DEMO_CLIENTS if email_key(d.email) not in present]
-    for details in missing:
-        await repository.add(session, register(demo_client_id(details), details, now))
-    return len(missing)
+    added = 0
+    for index, details in enumerate(DEMO_CLIENTS):
+        if email_key(details.email) not in present:
+            client = register(demo_client_id(details), details, now, demo_registrar(index))
+            await repository.add(session, client)
+            added += 1
+    return added

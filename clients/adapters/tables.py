@@ -60,9 +60,45 @@ clients = sa.Table(
     sa.Column("search_text", sa.String(500), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
-    sa.UniqueConstraint("email_key", name="uq_clients_email_key"),
+    sa.Column("registered_by_agency", sa.String(64), nullable=True),
+    sa.Column("name_text", sa.String(300), nullable=False),
+    sa.UniqueConstraint("registered_by_agency", "email_key", name="uq_clients_agency_email_key"),
     sa.CheckConstraint("status IN ('active', 'blocked')", name="ck_clients_status"),
     sa.Index("ix_clients_last_first", "last_name", "first_name"),
+    sa.Index("ix_clients_email_key", "email_key"),
+)
+
+# An agency that registered the client or holds a confirmed booking for them.
+client_agencies = sa.Table(
+    "client_agencies",
+    metadata,
+    sa.Column(
+        "client_id",
+        sa.String(36),
+        sa.ForeignKey("clients.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("agency_id", sa.String(64), primary_key=True),
+    sa.Column("reason", sa.String(16), nullable=False),
+    sa.Column("booking_id", sa.String(64), nullable=True),
+    sa.Column("since", UtcDateTime(), nullable=False),
+    sa.CheckConstraint("reason IN ('registered', 'booking')", name="ck_client_agencies_reason"),
+    sa.Index("ix_client_agencies_agency", "agency_id"),
+)
+
+# Every read of a client's full personal data: who, when, which client, why.
+personal_data_reads = sa.Table(
+    "personal_data_reads",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("read_at", UtcDateTime(), nullable=False),
+    sa.Column("client_id", sa.String(36), nullable=False),
+    sa.Column("reader", sa.String(128), nullable=False),
+    sa.Column("reader_role", sa.String(32), nullable=False),
+    sa.Column("reader_agency", sa.String(64), nullable=False),
+    sa.Column("reason", sa.String(200), nullable=False),
+    sa.Index("ix_personal_data_reads_client", "client_id", "id"),
+    sa.Index("ix_personal_data_reads_reader", "reader", "id"),
 )
 
 inbox = inbox_table(metadata)

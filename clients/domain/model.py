@@ -42,10 +42,13 @@ class Client:
     blocked_reason: str | None
     created_at: datetime
     updated_at: datetime
+    registered_by_agency: str | None = None
 
 
-def register(client_id: str, details: ClientDetails, now: datetime) -> Client:
-    return Client(client_id, details, ClientStatus.ACTIVE, None, now, now)
+def register(
+    client_id: str, details: ClientDetails, now: datetime, agency_id: str | None = None
+) -> Client:
+    return Client(client_id, details, ClientStatus.ACTIVE, None, now, now, agency_id)
 
 
 def block(client: Client, reason: str, now: datetime) -> Client:

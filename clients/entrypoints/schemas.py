@@ -8,6 +8,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from clients.domain import rules
 from clients.domain.model import Client, ClientDetails, ClientStatus, DocumentType
+from clients.domain.privacy import Access, masked
 
 # Generous caps checked before normalization, so a huge value is refused cheaply.
 Name = Annotated[str, Field(max_length=300), AfterValidator(rules.normalize_name)]
@@ -54,7 +55,11 @@ class BlockIn(BaseModel):
 
 
 class ClientOut(BaseModel):
+    """A client as the person asking may see them: `access` says whether the contact data and
+    document number are the stored ones (`full`) or masked (`masked`, e.g. `z•••@e•••.org`)."""
+
     id: str
+    access: Access
     first_name: str
     last_name: str
     email: str
@@ -68,10 +73,18 @@ class ClientOut(BaseModel):
     updated_at: AwareDatetime
 
     @classmethod
-    def of(cls, client: Client) -> ClientOut:
+    def of(cls, client: Client, access: Access, block_reason_shown: bool = False) -> ClientOut:
+        """`block_reason_shown`: an operator's note on a block is for operators (and for a
+        full read); others see only that the client is blocked."""
+        blocked_reason = client.blocked_reason
+        if access is Access.MASKED:
+            client = masked(client)
+            if not block_reason_shown:
+                blocked_reason = None
         details = client.details
         return cls(
             id=client.id,
+            access=access,
             first_name=details.first_name,
             last_name=details.last_name,
             email=details.email,
@@ -80,7 +93,7 @@ class ClientOut(BaseModel):
             document_type=details.document_type,
             document_number=details.document_number,
             status=client.status,
-            blocked_reason=client.blocked_reason,
+            blocked_reason=blocked_reason,
             created_at=client.created_at,
             updated_at=client.updated_at,
         )
@@ -88,6 +101,30 @@ class ClientOut(BaseModel):
 
 class ClientPage(BaseModel):
     items: list[ClientOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class KnownClient(BaseModel):
+    """The answer to registering an address the agency already knows: that client's id."""
+
+    detail: str
+    client_id: str
+
+
+class PersonalDataReadOut(BaseModel):
+    id: int
+    read_at: AwareDatetime
+    client_id: str
+    reader: str
+    reader_role: str
+    reader_agency: str
+    reason: str
+
+
+class PersonalDataReadPage(BaseModel):
+    items: list[PersonalDataReadOut]
     total: int
     limit: int
     offset: int

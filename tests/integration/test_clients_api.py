@@ -8,33 +8,21 @@ from typing import Any
 import httpx
 import pytest
 
-from clients.entrypoints.app import create_app
-from clients.settings import ClientsSettings
-from tests.support.service_auth import internal_client
+from tests.support.clients_service import OPERATOR as OPERATOR_ACTOR
+from tests.support.clients_service import clients_api
 
 pytestmark = pytest.mark.integration
 
 HUGE = "x" * 1_000_000
 UNKNOWN_ID = "0b8a6a5e-2f57-4d2e-9d6a-4c3c1d7f0a11"
+OPERATOR = OPERATOR_ACTOR.headers()
 
 
 @pytest.fixture
 async def http(
     amqp_url: str, namespace: str, sql_database_url: str
 ) -> AsyncIterator[httpx.AsyncClient]:
-    settings = ClientsSettings(
-        amqp_url=amqp_url,
-        booking_namespace=namespace,
-        clients_db_url=sql_database_url,
-        log_level="DEBUG",
-        log_json=True,
-    )
-    app = create_app(settings)
-    transport = httpx.ASGITransport(app=app)
-    async with (
-        app.router.lifespan_context(app),
-        internal_client("clients", transport=transport, base_url="http://clients") as client,
-    ):
+    async with clients_api(amqp_url, namespace, sql_database_url) as client:
         yield client
 
 
@@ -72,13 +60,18 @@ async def test_a_created_client_can_be_read_back(http: httpx.AsyncClient) -> Non
     assert upper_case_id.json()["id"] == created["id"]
 
 
-async def test_an_email_is_taken_once_whatever_its_case(http: httpx.AsyncClient) -> None:
-    await create(http, email="amara.diallo@example.org")
+async def test_an_email_is_taken_once_per_agency_whatever_its_case(
+    http: httpx.AsyncClient,
+) -> None:
+    amara = await create(http, email="amara.diallo@example.org")
     again = await http.post(
         "/clients", json=new_client(first_name="Other", email="AMARA.Diallo@EXAMPLE.org")
     )
     assert again.status_code == 409
-    assert again.json() == {"detail": "a client with this email already exists"}
+    assert again.json() == {
+        "detail": "the agency already knows a client with this email",
+        "client_id": amara["id"],
+    }
     assert (await http.get("/clients", params={"q": "amara"})).json()["total"] == 1
 
 
@@ -124,7 +117,11 @@ async def test_search_by_name_or_email_is_paginated(http: httpx.AsyncClient) -> 
 
 async def test_operators_block_and_unblock_a_client(http: httpx.AsyncClient) -> None:
     client_id = (await create(http))["id"]
-    blocked = await http.post(f"/clients/{client_id}/block", json={"reason": "chargeback open"})
+    refused = await http.post(f"/clients/{client_id}/block", json={"reason": "chargeback open"})
+    assert (refused.status_code, refused.json()) == (403, {"detail": "operators only"})
+    blocked = await http.post(
+        f"/clients/{client_id}/block", json={"reason": "chargeback open"}, headers=OPERATOR
+    )
     assert blocked.status_code == 200
     assert (blocked.json()["status"], blocked.json()["blocked_reason"]) == (
         "blocked",
@@ -132,11 +129,13 @@ async def test_operators_block_and_unblock_a_client(http: httpx.AsyncClient) -> 
     )
     assert (await http.get(f"/clients/{client_id}")).json()["status"] == "blocked"
 
-    unblocked = await http.post(f"/clients/{client_id}/unblock")
+    unblocked = await http.post(f"/clients/{client_id}/unblock", headers=OPERATOR)
     assert (unblocked.json()["status"], unblocked.json()["blocked_reason"]) == ("active", None)
-    unknown = await http.post(f"/clients/{UNKNOWN_ID}/block", json={"reason": "x"})
+    unknown = await http.post(
+        f"/clients/{UNKNOWN_ID}/block", json={"reason": "x"}, headers=OPERATOR
+    )
     assert unknown.status_code == 404
-    assert (await http.post(f"/clients/{UNKNOWN_ID}/unblock")).status_code == 404
+    assert (await http.post(f"/clients/{UNKNOWN_ID}/unblock", headers=OPERATOR)).status_code == 404
 
 
 BAD_REQUESTS: list[tuple[str, str, dict[str, Any]]] = [

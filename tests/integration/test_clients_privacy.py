@@ -25,6 +25,7 @@ import pytest
 from contracts.clients import VerifyClient
 from contracts.envelope import Envelope, new_id
 from contracts.topology import Service, Topology
+from infra.actor import Actor
 from infra.messaging.codec import Outgoing
 from tests.support.observer import request_reply
 from tests.support.service_auth import internal_client
@@ -41,6 +42,9 @@ PERSON = {
     "document_type": "passport",
     "document_number": "QX7781234",
 }
+AGENT = Actor("ama", "agent", "agency-lome").headers()
+OTHER_AGENCY = Actor("kenji", "agent", "agency-tokyo").headers()
+OPERATOR = Actor("olu", "operator", "head-office").headers()
 SECRETS = [
     "Zephyrine",
     "zephyrine",
@@ -95,7 +99,7 @@ async def running_service(
     }
     with clients_process(environment, output) as process:
         async with internal_client(
-            "clients", base_url=f"http://127.0.0.1:{port}", timeout=30
+            "clients", base_url=f"http://127.0.0.1:{port}", timeout=30, headers=AGENT
         ) as http:
             await wait_until_healthy(http, process, output)
             yield http
@@ -147,11 +151,18 @@ async def exercise_every_path(http: httpx.AsyncClient) -> str:
     for query in (PERSON["email"], "Quillfeather", "Zephyrine Quill"):
         found = await http.get("/clients", params={"q": query})
         assert found.json()["total"] == 1
-    assert (await http.get(f"/clients/{client_id}")).status_code == 200
+    assert (await http.get(f"/clients/{client_id}")).json()["access"] == "full"
+    masked = await http.get(f"/clients/{client_id}", headers=OTHER_AGENCY)
+    assert masked.json()["access"] == "masked"
     assert (await http.get("/clients/" + PERSON["email"])).status_code == 422
-    blocked = await http.post(f"/clients/{client_id}/block", json={"reason": "ask Zephyrine"})
+    blocked = await http.post(
+        f"/clients/{client_id}/block", json={"reason": "ask Zephyrine"}, headers=OPERATOR
+    )
     assert blocked.status_code == 200
-    assert (await http.post(f"/clients/{client_id}/unblock")).status_code == 200
+    unblocked = await http.post(f"/clients/{client_id}/unblock", headers=OPERATOR)
+    assert unblocked.status_code == 200
+    reads = await http.get(f"/clients/{client_id}/reads", headers=OPERATOR)
+    assert reads.json()["total"] == 1
     return client_id
 
 

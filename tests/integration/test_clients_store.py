@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -19,16 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from clients.adapters import repository, tables
 from clients.adapters.database import open_store
-from clients.adapters.seed import DEMO_CLIENTS, seed_demo_clients
+from clients.adapters.seed import DEMO_CLIENTS, demo_registrar, seed_demo_clients
 from clients.domain.model import register
-from clients.entrypoints.app import create_app
-from clients.settings import ClientsSettings
 from contracts.clients import ClientVerified, VerifyClient
 from contracts.envelope import Envelope, new_id
 from contracts.topology import Service, Topology
 from infra.messaging.codec import Outgoing
+from tests.support.clients_service import clients_api
 from tests.support.observer import request_reply
-from tests.support.service_auth import internal_client
 
 pytestmark = pytest.mark.integration
 
@@ -62,7 +59,7 @@ async def test_migrating_again_changes_nothing(engine: AsyncEngine, database_url
     await again.dispose()
     async with engine.connect() as connection:
         versions = await connection.execute(sa.text("SELECT version_num FROM alembic_version"))
-        assert versions.scalars().all() == ["0002"]
+        assert versions.scalars().all() == ["0003"]
 
 
 async def test_demo_clients_are_seeded_once(engine: AsyncEngine) -> None:
@@ -78,20 +75,8 @@ async def test_demo_clients_are_seeded_once(engine: AsyncEngine) -> None:
 async def test_the_service_runs_on_embedded_sqlite(
     amqp_url: str, namespace: str, topology: Topology, tmp_path: Path
 ) -> None:
-    settings = ClientsSettings(
-        amqp_url=amqp_url,
-        booking_namespace=namespace,
-        clients_db_url=f"sqlite+aiosqlite:///{tmp_path}/run/clients.db",
-        seed_demo_data=True,
-        log_level="DEBUG",
-        log_json=True,
-    )
-    app = create_app(settings)
-    transport = httpx.ASGITransport(app=app)
-    async with (
-        app.router.lifespan_context(app),
-        internal_client("clients", transport=transport, base_url="http://clients") as http,
-    ):
+    database_url = f"sqlite+aiosqlite:///{tmp_path}/run/clients.db"
+    async with clients_api(amqp_url, namespace, database_url, seed_demo_data=True) as http:
         seeded = (await http.get("/clients", params={"limit": 100})).json()
         assert seeded["total"] == len(DEMO_CLIENTS)
         zoe = {
@@ -139,8 +124,9 @@ async def test_a_duplicate_email_error_does_not_carry_the_address(engine: AsyncE
     sessions = async_sessionmaker(engine)
     async with sessions() as session, session.begin():
         with pytest.raises(repository.DuplicateEmail) as failure:
-            await repository.add(session, register(new_id(), details, datetime.now(UTC)))
+            again = register(new_id(), details, datetime.now(UTC), demo_registrar(0))
+            await repository.add(session, again)
     # MySQL's own message quotes the duplicate key value; none of it may reach a traceback.
     printed = "".join(traceback.format_exception(failure.value))
-    assert "a client with this email already exists" in printed
+    assert "the agency already registered a client with this email" in printed
     assert details.email.lower() not in printed.lower()

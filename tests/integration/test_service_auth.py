@@ -28,6 +28,7 @@ from reservations.entrypoints.app import create_app as reservations_app
 from reservations.settings import ReservationsSettings
 from rooms.entrypoints.app import create_app as rooms_app
 from rooms.settings import RoomsSettings
+from tests.support.clients_service import AGENT
 from tests.support.servers import Server
 from tests.support.service_auth import internal_client, service_headers
 from tests.support.signing import new_key, service_key
@@ -163,10 +164,16 @@ async def test_a_token_without_an_expiry_or_a_caller_is_refused(service: Running
 
 
 async def test_a_valid_token_is_answered(service: Running) -> None:
-    response = await service.http.get(READ[service.name], headers=service_headers(service.name))
+    # The clients service also wants the person acting (web names them); others ignore it.
+    acting = AGENT.headers()
+    response = await service.http.get(
+        READ[service.name], headers=service_headers(service.name) | acting
+    )
     assert response.status_code == 200, response.text
     transport = service.http._transport
-    async with internal_client(service.name, transport=transport, base_url="http://x") as ours:
+    async with internal_client(
+        service.name, transport=transport, base_url="http://x", headers=acting
+    ) as ours:
         for _ in range(3):  # one token serves several requests until it is near its expiry
             assert (await ours.get(READ[service.name])).status_code == 200
 

@@ -1,4 +1,5 @@
-"""The operators' dashboard API (`/api/ops`): health, sagas, live figures, dead letters.
+"""The operators' dashboard API (`/api/ops`): health, sagas, live figures, dead letters, and
+clients: blocking them and the record of who read whose personal data.
 
 Reads go to the services over HTTP and stay thin proxies, so the orchestrator's own API stays
 the one place that knows what a saga is; dead letters are read and moved over the broker.
@@ -15,10 +16,20 @@ from typing import Annotated, Any
 
 import httpx
 from fastapi import APIRouter, HTTPException, Query, Request, status
+from pydantic import BaseModel, ConfigDict, Field
 
 from web.auth import Operator
 from web.dead_letters import DeadLetters, PeekedMessage, UnknownDeadLetterQueue
-from web.edge import COMMON, CONFLICT, FORBIDDEN, MAX_OFFSET, NOT_FOUND, PathId, QueueName
+from web.edge import (
+    COMMON,
+    CONFLICT,
+    FORBIDDEN,
+    ID_PATTERN,
+    MAX_OFFSET,
+    NOT_FOUND,
+    PathId,
+    QueueName,
+)
 from web.settings import WebSettings
 from web.upstream import Upstreams, call, url_path
 
@@ -117,6 +128,47 @@ async def retry_saga(request: Request, user: Operator, saga_id: PathId) -> Any:
 @router.post("/sagas/{saga_id}/compensate", responses=NOT_FOUND | CONFLICT)
 async def compensate_saga(request: Request, user: Operator, saga_id: PathId) -> Any:
     return await _operator_action(request, saga_id, "compensate")
+
+
+class BlockRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=500, description="why, for other operators")
+
+
+@router.post("/clients/{client_id}/block", tags=["clients"], responses=NOT_FOUND)
+async def block_client(
+    request: Request, user: Operator, client_id: PathId, body: BlockRequest
+) -> Any:
+    """Refuse every new booking for the client, with the reason."""
+    path = url_path("clients", client_id, "block")
+    clients = _upstreams(request).clients
+    return (await call(clients, "POST", path, json=body.model_dump(), headers=user.acting())).json()
+
+
+@router.post("/clients/{client_id}/unblock", tags=["clients"], responses=NOT_FOUND)
+async def unblock_client(request: Request, user: Operator, client_id: PathId) -> Any:
+    path = url_path("clients", client_id, "unblock")
+    return (await call(_upstreams(request).clients, "POST", path, headers=user.acting())).json()
+
+
+@router.get("/personal-data-reads", tags=["clients"])
+async def personal_data_reads(
+    request: Request,
+    user: Operator,
+    client_id: Annotated[str | None, Query(pattern=ID_PATTERN)] = None,
+    reader: Annotated[str | None, Query(max_length=128)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> Any:
+    """Who read which client's full personal data, when and why, newest first; of one client
+    (`client_id`) or one reader (`reader`) or all."""
+    params: dict[str, Any] = {"limit": limit, "offset": offset}
+    if reader:
+        params["reader"] = reader
+    path = url_path("clients", client_id, "reads") if client_id else "/clients/reads"
+    clients = _upstreams(request).clients
+    return (await call(clients, "GET", path, params=params, headers=user.acting())).json()
 
 
 async def _operator_action(request: Request, saga_id: str, action: str) -> Any:

@@ -9,8 +9,10 @@ from faststream.middlewares import AckPolicy
 from faststream.rabbit import RabbitBroker, RabbitMessage, RabbitQueue
 
 from contracts.booking import SagaProgressed
-from contracts.topology import PROGRESS_ROUTING_PREFIX, Topology
+from contracts.topology import PROGRESS_ROUTING_PREFIX, WEB, Topology
+from infra.messaging.broker import broker_user_of, existing
 from infra.messaging.codec import InvalidMessage, decode
+from infra.messaging.identities import Sender, sender_problem
 from web.progress import ProgressHub
 
 log = structlog.get_logger(__name__)
@@ -22,7 +24,7 @@ def subscribe_progress(
     # A private, self-deleting queue: live progress matters only while this process listens;
     # the durable truth is the orchestrator's saga store, read when a stream opens.
     queue = RabbitQueue(
-        f"{topology.namespace or 'booking'}.{service}.progress.{uuid.uuid4().hex[:8]}",
+        topology.event_queue(WEB, f"progress-{service}-{uuid.uuid4().hex[:8]}"),
         auto_delete=True,
         exclusive=True,
         routing_key=f"{PROGRESS_ROUTING_PREFIX}.#",
@@ -34,9 +36,16 @@ def subscribe_progress(
         except InvalidMessage as exc:
             log.warning("ignoring malformed progress event", reason=exc.reason)
             return
+        if broker_user_of(broker) is not None:  # the broker vouches: only the orchestrator's
+            problem = sender_problem(
+                topology, Sender.ORCHESTRATOR, decoded.message, message.raw_message.user_id
+            )
+            if problem is not None:
+                log.warning("ignoring a progress event", reason=problem)
+                return
         if isinstance(decoded.message, SagaProgressed):
             hub.publish(decoded.envelope.saga_id, decoded.message)
 
-    broker.subscriber(queue, topology.events, ack_policy=AckPolicy.ACK_FIRST, no_reply=True)(
-        on_progress
-    )
+    # The exchange is the topology's (declared before the subscriber starts): only bound here.
+    events = existing(topology.events)
+    broker.subscriber(queue, events, ack_policy=AckPolicy.ACK_FIRST, no_reply=True)(on_progress)

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
+from fastapi.responses import JSONResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from contracts.booking import CancelBooking, StartBooking
@@ -27,7 +28,7 @@ from web.bookings import (
     booking_view,
     links,
 )
-from web.edge import COMMON, CONFLICT, MAX_OFFSET, NOT_FOUND, PathId
+from web.edge import COMMON, CONFLICT, KNOWN_CLIENT, MAX_OFFSET, NOT_FOUND, PathId
 from web.progress import ProgressHub
 from web.settings import WebSettings
 from web.upstream import Upstreams, call, url_path
@@ -79,10 +80,27 @@ async def availability(
     return {"results": response.json()}
 
 
-@router.post("/clients", status_code=status.HTTP_201_CREATED, tags=["clients"])
+@router.post(
+    "/clients",
+    status_code=status.HTTP_201_CREATED,
+    tags=["clients"],
+    responses=KNOWN_CLIENT,
+)
 async def create_client(user: CurrentUser, services: Services, request: Request) -> Any:
+    """Register a client for the agency. An address the agency already knows is answered 409
+    with that client's id; any other address, even one another agency holds, is registered."""
     body = await _json_body(request)
-    return (await call(services.clients, "POST", "/clients", json=body)).json()
+    response = await call(
+        services.clients,
+        "POST",
+        "/clients",
+        answered=frozenset({status.HTTP_409_CONFLICT}),
+        json=body,
+        headers=user.acting(),
+    )
+    if response.status_code == status.HTTP_409_CONFLICT:
+        return JSONResponse(response.json(), status_code=status.HTTP_409_CONFLICT)
+    return response.json()
 
 
 @router.get("/clients", tags=["clients"])
@@ -93,13 +111,19 @@ async def search_clients(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Any:
+    """Clients whose names (or, among the agency's own clients, address) hold every word of
+    `q`, with their contact data masked."""
     params = {"q": q, "limit": limit, "offset": offset}
-    return (await call(services.clients, "GET", "/clients", params=params)).json()
+    response = await call(services.clients, "GET", "/clients", params=params, headers=user.acting())
+    return response.json()
 
 
 @router.get("/clients/{client_id}", tags=["clients"], responses=NOT_FOUND)
 async def read_client(user: CurrentUser, services: Services, client_id: PathId) -> Any:
-    return (await call(services.clients, "GET", url_path("clients", client_id))).json()
+    """The client in full (`access: full`, and the read is recorded) where the agency
+    registered them or holds a confirmed booking for them; otherwise masked."""
+    path = url_path("clients", client_id)
+    return (await call(services.clients, "GET", path, headers=user.acting())).json()
 
 
 @router.post("/bookings", status_code=status.HTTP_202_ACCEPTED, tags=["bookings"])

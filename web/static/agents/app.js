@@ -48,9 +48,10 @@ function day(isoDate) {
 // ---- HTTP ---------------------------------------------------------------------------------
 
 class ApiError extends Error {
-  constructor(status, detail) {
+  constructor(status, detail, body = {}) {
     super(readableDetail(detail));
     this.status = status;
+    this.body = body;
   }
 }
 
@@ -80,7 +81,7 @@ async function api(path, { method = "GET", json, form, headers = {} } = {}) {
   if (response.status === 401 && state.token) {
     signOut(t("error.session"));
   }
-  if (!response.ok) throw new ApiError(response.status, body.detail ?? response.statusText);
+  if (!response.ok) throw new ApiError(response.status, body.detail ?? response.statusText, body);
   return body;
 }
 
@@ -266,6 +267,25 @@ async function createClient(event) {
     state.clients = [client];
     event.target.reset();
     $("#client-form-status").textContent = t("client.created");
+    renderClients();
+    renderBookingPanel();
+  } catch (error) {
+    if (error.status === 409 && error.body.client_id) {
+      await chooseKnownClient(error.body.client_id, event.target);
+      return;
+    }
+    $("#client-form-status").textContent = t("error.generic", { reason: error.message });
+  }
+}
+
+// The agency already knows a client with this address: offer that client instead.
+async function chooseKnownClient(clientId, form) {
+  try {
+    const client = await api(`/api/clients/${encodeURIComponent(clientId)}`);
+    state.client = client;
+    state.clients = [client];
+    form.reset();
+    $("#client-form-status").textContent = t("client.known");
     renderClients();
     renderBookingPanel();
   } catch (error) {
