@@ -60,15 +60,21 @@ async def search(page: Page, destination: str, guests: int = 2) -> None:
 
 async def create_client(page: Page, first_name: str, last_name: str) -> str:
     email = f"{first_name}.{last_name}.{uuid.uuid4().hex[:6]}@example.org".lower()
-    await page.locator("#new-client summary").click()
+    await fill_client_form(page, first_name, last_name, email)
+    await page.locator("#clients li.chosen").wait_for()
+    return email
+
+
+async def fill_client_form(page: Page, first_name: str, last_name: str, email: str) -> None:
+    """Open the new-client form (unless open) and send it."""
+    if await page.locator("#new-client").get_attribute("open") is None:
+        await page.locator("#new-client summary").click()
     await page.locator("#first-name").fill(first_name)
     await page.locator("#last-name").fill(last_name)
     await page.locator("#email").fill(email)
     await page.locator("#phone").fill("+22890112233")
     await page.locator("#nationality").fill("TG")
     await page.locator("#client-form button[type=submit]").click()
-    await page.locator("#clients li.chosen").wait_for()
-    return email
 
 
 async def book_first_offer(page: Page) -> None:

@@ -105,7 +105,7 @@ async function refreshFast() {
 }
 
 async function refreshSlow() {
-  await Promise.allSettled([loadSagas(), loadDeadLetters()]);
+  await Promise.allSettled([loadSagas(), loadDeadLetters(), loadPersonalDataReads()]);
 }
 
 // ---- health and figures -------------------------------------------------------------------
@@ -347,6 +347,24 @@ function deadLetterRow(queue) {
       ? [el("button", { type: "button", onclick: act("requeue") }, "Requeue"),
          el("button", { type: "button", class: "danger", onclick: act("discard") }, "Discard")]
       : null));
+}
+
+// ---- personal data reads ------------------------------------------------------------------
+
+async function loadPersonalDataReads() {
+  try {
+    const page = await api("/api/ops/personal-data-reads?limit=20");
+    $("#reads-status").textContent = page.total ? `${page.total} reads recorded; the 20 latest:` : "No read recorded yet.";
+    $("#personal-data-reads tbody").replaceChildren(...page.items.map((read) =>
+      el("tr", { "data-read": String(read.id) },
+        el("td", {}, stamp(read.read_at)),
+        el("td", {}, `${read.reader} (${read.reader_role})`),
+        el("td", {}, read.reader_agency),
+        el("td", { class: "mono" }, read.client_id),
+        el("td", {}, read.reason))));
+  } catch (error) {
+    $("#reads-status").textContent = error.message;
+  }
 }
 
 // ---- start --------------------------------------------------------------------------------
