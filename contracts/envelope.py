@@ -32,6 +32,8 @@ SEQUENCE_HEADER = "x-saga-sequence"
 SIGNATURE_HEADER = "x-signature"
 DEAD_LETTER_REASON_HEADER = "x-dead-letter-reason"
 DEAD_LETTER_QUEUE_HEADER = "x-dead-letter-queue"
+# The `user-id` a message carried when a consumer dead-lettered it (the copy carries its own).
+DEAD_LETTER_ORIGINAL_USER_HEADER = "x-dead-letter-original-user"
 
 
 def new_id() -> str:

@@ -6,6 +6,11 @@ Exchanges
   {ns}.booking.events        topic   progress (`progress.<kind>`) and public events (`booking.*`)
   {ns}.booking.dead-letters  direct  routing key = the name of the queue the message came from
 
+Broker users (`broker_user`): one per service and one for the web apps, named after the
+namespace (`{ns}.rooms`, ..., `{ns}.web`), so several runs can share one broker. A service's
+own subscriptions to `booking.events` are queues named `{ns}.<user>.events.<purpose>`
+(`event_queue`), which is what its permissions allow it to declare.
+
 Queues are durable quorum queues. Each has a dead-letter queue `<queue>.dlq`; a message
 delivered more than `DELIVERY_LIMIT` times (a consumer that keeps crashing on it) is
 dead-lettered by the broker itself.
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Literal
 
 from faststream.rabbit import ExchangeType, QueueType, RabbitExchange, RabbitQueue
 from faststream.rabbit.schemas.queue import QuorumQueueArgs
@@ -29,6 +35,11 @@ class Service(StrEnum):
     ORCHESTRATOR = "orchestrator"
 
 
+# The broker user of the agents' app and the dashboard, beside one per `Service`.
+WEB: Literal["web"] = "web"
+Principal = Service | Literal["web"]
+PRINCIPALS: tuple[Principal, ...] = (*Service, WEB)
+
 REPLIES_ROUTING_KEY = "orchestrator"
 PROGRESS_ROUTING_PREFIX = "progress"
 PUBLIC_ROUTING_PREFIX = "booking"
@@ -40,6 +51,14 @@ class Topology:
 
     def _name(self, name: str) -> str:
         return f"{self.namespace}.{name}" if self.namespace else name
+
+    def broker_user(self, principal: Principal) -> str:
+        """The RabbitMQ user a service (or the web apps) connects as, under broker identities."""
+        return self._name(str(principal))
+
+    def event_queue(self, principal: Principal, purpose: str) -> str:
+        """The name of a queue of `principal`'s own that subscribes to `booking.events`."""
+        return self._name(f"{principal}.events.{purpose}")
 
     @property
     def commands(self) -> RabbitExchange:

@@ -3,6 +3,11 @@
 RabbitMQ comes from `AMQP_URL`, else the local server (started if installed and not running).
 SQL stores use MySQL when their URL is set, else embedded SQLite under `.run/`. The reservations
 store uses `RESERVATIONS_MONGO_URL`, else an embedded MongoDB-protocol server started here.
+
+Broker identities: when `rabbitmqctl` manages that broker (a local one), each service gets a
+user of its own with a fresh random password and least-privilege permissions
+(`infra.messaging.broker_users`), its own AMQP_URL and BROKER_IDENTITIES on; otherwise every
+service shares AMQP_URL's login, and the launcher says so.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from urllib.parse import urlparse
 
 import httpx
 
+from contracts.topology import WEB, Principal, Service, Topology
+from infra.messaging.broker_users import SHARED_LOGIN, BrokerUsersUnavailable, create_broker_users
 from infra.stores.embedded_mongo import embedded_mongo, port_answers
 
 RUN_DIR = Path(".run")
@@ -40,18 +47,39 @@ class Process:
     name: str
     args: tuple[str, ...]
     port: int
+    broker_user: Principal
     port_variable: str = "HTTP_PORT"
     public: bool = False
 
 
 PROCESSES = (
-    Process("rooms", ("-m", "rooms"), 5001),
-    Process("clients", ("-m", "clients"), 5002),
-    Process("reservations", ("-m", "reservations"), 5003),
-    Process("orchestrator", ("-m", "orchestrator"), 5004),
-    Process("web", ("-m", "web", "agents"), 5000, "AGENTS_PORT", public=True),
-    Process("dashboard", ("-m", "web", "dashboard"), 5005, "DASHBOARD_PORT", public=True),
+    Process("rooms", ("-m", "rooms"), 5001, Service.ROOMS),
+    Process("clients", ("-m", "clients"), 5002, Service.CLIENTS),
+    Process("reservations", ("-m", "reservations"), 5003, Service.RESERVATIONS),
+    Process("orchestrator", ("-m", "orchestrator"), 5004, Service.ORCHESTRATOR),
+    Process("web", ("-m", "web", "agents"), 5000, WEB, "AGENTS_PORT", public=True),
+    Process("dashboard", ("-m", "web", "dashboard"), 5005, WEB, "DASHBOARD_PORT", public=True),
 )
+
+
+def broker_environments(environment: dict[str, str]) -> dict[Principal, dict[str, str]]:
+    """Each broker user's AMQP_URL and BROKER_IDENTITIES, when `rabbitmqctl` can create the
+    users; else none, and a plain word that only the signatures hold."""
+    topology = Topology(environment.get("BOOKING_NAMESPACE", ""))
+    try:
+        urls = asyncio.run(create_broker_users(environment["AMQP_URL"], topology))
+    except BrokerUsersUnavailable as exc:
+        print(f"broker identities off ({exc}): {SHARED_LOGIN}.", flush=True)
+        return {}
+    print("broker identities on: each service has its own RabbitMQ user.", flush=True)
+    return {p: {"AMQP_URL": url, "BROKER_IDENTITIES": "true"} for p, url in urls.items()}
+
+
+def process_environment(
+    process: Process, environment: dict[str, str], brokers: dict[Principal, dict[str, str]]
+) -> dict[str, str]:
+    own = environment | brokers.get(process.broker_user, {})
+    return own if process.public else own | INTERNAL_BIND
 
 
 def ensure_rabbitmq(amqp_url: str) -> None:
@@ -88,7 +116,7 @@ async def wait_healthy(process: Process, within_seconds: float = 90) -> bool:
     return False
 
 
-async def run(environment: dict[str, str]) -> int:
+async def run(environment: dict[str, str], brokers: dict[Principal, dict[str, str]]) -> int:
     children: list[asyncio.subprocess.Process] = []
     pipes: list[asyncio.Task[None]] = []
     stop = asyncio.Event()
@@ -100,7 +128,7 @@ async def run(environment: dict[str, str]) -> int:
             child = await asyncio.create_subprocess_exec(
                 sys.executable,
                 *process.args,
-                env=environment if process.public else environment | INTERNAL_BIND,
+                env=process_environment(process, environment, brokers),
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.STDOUT,
                 start_new_session=True,
@@ -171,11 +199,12 @@ def main() -> None:
     environment.setdefault("SERVICE_KEY", secrets.token_urlsafe(32))
     RUN_DIR.mkdir(exist_ok=True)
     ensure_rabbitmq(environment["AMQP_URL"])
+    brokers = broker_environments(environment)
     with contextlib.ExitStack() as stack:
         if "RESERVATIONS_MONGO_URL" not in environment:
             url = stack.enter_context(embedded_mongo(RUN_DIR / "mongo", port=27017))
             environment["RESERVATIONS_MONGO_URL"] = url
-        sys.exit(asyncio.run(run(environment)))
+        sys.exit(asyncio.run(run(environment, brokers)))
 
 
 if __name__ == "__main__":

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sys
 from typing import TypeVar
+from urllib.parse import unquote, urlsplit
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from infra.messaging.signing import MIN_KEY_BYTES, MessageSigner
@@ -29,9 +30,25 @@ class CommonSettings(BaseSettings):
     prefetch_count: int = Field(default=32, ge=1, le=1000)
     # Required, never a default: a key written in the repository would prove nothing.
     service_key: SecretStr = Field(min_length=MIN_KEY_BYTES)
+    # Each service connects as its own RabbitMQ user (AMQP_URL), sets the `user-id` property of
+    # what it publishes, and takes a message only from the user its consumer expects
+    # (`infra.messaging.identities`). Off under one shared login (the signatures then hold).
+    broker_identities: bool = False
+
+    @model_validator(mode="after")
+    def _identities_need_a_user(self) -> CommonSettings:
+        if self.broker_identities and not self.amqp_user():
+            raise ValueError("BROKER_IDENTITIES needs an AMQP_URL that names the service's user")
+        return self
+
+    def amqp_user(self) -> str | None:
+        """The broker user AMQP_URL connects as."""
+        user = urlsplit(self.amqp_url).username
+        return unquote(user) if user else None
 
     def message_signer(self) -> MessageSigner:
-        return MessageSigner(self.service_key.get_secret_value())
+        broker_user = self.amqp_user() if self.broker_identities else None
+        return MessageSigner(self.service_key.get_secret_value(), broker_user)
 
 
 SettingsT = TypeVar("SettingsT", bound=CommonSettings)
@@ -54,5 +71,5 @@ def describe(exc: ValidationError) -> str:
             problem = "is not set" if error["type"] == "missing" else "is too short"
             lines.append(f"SERVICE_KEY {problem}: {SERVICE_KEY_HELP}")
         else:
-            lines.append(f"{name}: {error['msg']}")
+            lines.append(f"{name or 'settings'}: {error['msg']}")
     return "\n".join(lines)

@@ -1,13 +1,21 @@
-"""The broker connection and the declaration of the topology a process uses."""
+"""The broker connection and the declaration of the topology a process uses.
+
+Under one shared login every process declares the whole topology at start (idempotent). Under
+broker identities the broker's administrator declares it (compose's definitions, the launcher's
+and the tests' `infra.messaging.broker_users`) and no service may reconfigure it: a process only
+checks, passively, that it is there.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import copy
+from typing import Any, TypeVar
 
 from faststream.message import StreamMessage
-from faststream.rabbit import Channel, RabbitBroker, RabbitQueue
+from faststream.rabbit import Channel, RabbitBroker, RabbitExchange, RabbitQueue
 
 from contracts.topology import Topology
+from infra.messaging.permissions import bindings
 
 
 async def undecoded_body(message: StreamMessage[Any]) -> bytes:
@@ -40,24 +48,44 @@ def make_broker(amqp_url: str, prefetch_count: int) -> RabbitBroker:
     )
 
 
-async def declare_topology(broker: RabbitBroker, topology: Topology) -> None:
-    """Declare every exchange, work queue and dead-letter queue. Idempotent."""
-    exchanges = {
-        "commands": await broker.declare_exchange(topology.commands),
-        "replies": await broker.declare_exchange(topology.replies),
-    }
-    await broker.declare_exchange(topology.events)
-    dead_letters = await broker.declare_exchange(topology.dead_letters)
+# Where a broker's publisher records the broker user it publishes as (None: a shared login).
+BROKER_USER_KEY = "booking_broker_user"
+
+
+def publishing_as(broker: RabbitBroker, broker_user: str | None) -> None:
+    broker.context.set_global(BROKER_USER_KEY, broker_user)
+
+
+def broker_user_of(broker: RabbitBroker) -> str | None:
+    """The user `broker`'s publisher publishes as under broker identities, else None."""
+    user = broker.context.get(BROKER_USER_KEY)
+    return user if isinstance(user, str) else None
+
+
+Declarable = TypeVar("Declarable", RabbitQueue, RabbitExchange)
+
+
+def existing(declarable: Declarable) -> Declarable:
+    """The same queue or exchange, declared passively: it must exist; needs no permission."""
+    passive = copy.copy(declarable)
+    passive.declare = False
+    return passive
+
+
+async def check_topology(broker: RabbitBroker, topology: Topology) -> None:
+    """Under broker identities: every exchange and queue is there (a missing one closes the
+    channel with NOT_FOUND, and the process does not start)."""
+    for exchange in topology.exchanges():
+        await broker.declare_exchange(existing(exchange))
     for queue in topology.work_queues():
-        await _declare_bound(broker, queue, exchanges[_exchange_key(queue, topology)])
-        dlq = topology.dead_letter_queue(queue)
-        await _declare_bound(broker, dlq, dead_letters)
+        await broker.declare_queue(existing(queue))
+        await broker.declare_queue(existing(topology.dead_letter_queue(queue)))
 
 
-def _exchange_key(queue: RabbitQueue, topology: Topology) -> str:
-    return "replies" if queue.name == topology.replies_queue().name else "commands"
-
-
-async def _declare_bound(broker: RabbitBroker, queue: RabbitQueue, exchange: object) -> None:
-    declared = await broker.declare_queue(queue)
-    await declared.bind(exchange, routing_key=queue.routing())  # type: ignore[arg-type]
+async def declare_topology(broker: RabbitBroker, topology: Topology) -> None:
+    """Declare every exchange, work queue and dead-letter queue, and bind each. Idempotent."""
+    for exchange in topology.exchanges():
+        await broker.declare_exchange(exchange)
+    for exchange, queue in bindings(topology):
+        declared = await broker.declare_queue(queue)
+        await declared.bind(exchange.name, routing_key=queue.routing())

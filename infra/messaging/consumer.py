@@ -1,7 +1,9 @@
 """Queue consumers: the one delivery protocol every service's consumers follow.
 
-For each delivery: decode and validate, and check that one of the platform's services signed it
-(`x-signature`, `infra.messaging.signing`), else dead-letter it with the reason and ack; apply it;
+For each delivery: decode and validate; under broker identities, check that the broker vouches
+for the sender the consumer declares (`sender`: the AMQP `user-id`, `infra.messaging.identities`);
+check that one of the platform's services signed it (`x-signature`, `infra.messaging.signing`);
+else dead-letter it with the reason and ack; apply it;
 ack only once the effect is committed and whatever it sends is confirmed by the broker. A store
 or broker outage is retried in place with backoff; a message that keeps failing for another
 reason is dead-lettered with that reason once it nears the queue's delivery limit (the broker's
@@ -30,6 +32,7 @@ from contracts.envelope import SIGNATURE_HEADER
 from contracts.registry import MESSAGE_TYPES
 from contracts.topology import DELIVERY_LIMIT
 from infra.messaging.codec import Decoded, InvalidMessage, decode
+from infra.messaging.identities import Sender, sender_problem
 from infra.messaging.inbox import Handler, Inbox
 from infra.messaging.publisher import Publisher
 from infra.messaging.retry import Backoff
@@ -46,6 +49,8 @@ class QueueConsumer(ABC):
     publisher: Publisher
     transient_errors: tuple[type[BaseException], ...]
     transient_backoff: Backoff = field(default_factory=Backoff)
+    # Whom this queue takes messages from, checked when the broker vouches for senders.
+    sender: Sender = Sender.ORCHESTRATOR
     handled_log: ClassVar[str] = "message handled"
 
     @abstractmethod
@@ -85,6 +90,12 @@ class QueueConsumer(ABC):
             raise InvalidMessage(
                 f"{self.queue_name} does not handle {decoded.envelope.message_type}"
             )
+        if self.publisher.broker_user is not None:
+            problem = sender_problem(
+                self.publisher.topology, self.sender, decoded.message, raw.user_id
+            )
+            if problem is not None:
+                raise InvalidMessage(problem)
         signature = (raw.headers or {}).get(SIGNATURE_HEADER)
         if signature is None:
             raise InvalidMessage(f"{NOT_SIGNED} (no {SIGNATURE_HEADER} header)")

@@ -4,6 +4,12 @@ Every message to the commands and replies exchanges is signed here with the proc
 key (`infra.messaging.signing`), so no call site can forget it; consumers verify with the same
 signer (`Publisher.signer`). Events and dead letters go out unsigned: events are not commands,
 and a dead letter keeps the headers it came with.
+
+Under broker identities (`MessageSigner.broker_user`) everything this process publishes carries
+the AMQP `user-id` property naming its own broker user, which RabbitMQ checks against the
+connection's user: that is how a consumer knows who sent a message. A dead letter's copy is
+published by the process that dead-lettered it, so the `user-id` the original carried travels
+in `x-dead-letter-original-user` (the dashboard's requeue restores it).
 """
 
 from __future__ import annotations
@@ -16,9 +22,15 @@ from faststream.rabbit import RabbitBroker, RabbitExchange
 from pamqp import commands as spec
 
 from contracts.base import Command, Event, Reply
-from contracts.envelope import DEAD_LETTER_QUEUE_HEADER, DEAD_LETTER_REASON_HEADER, Envelope
+from contracts.envelope import (
+    DEAD_LETTER_ORIGINAL_USER_HEADER,
+    DEAD_LETTER_QUEUE_HEADER,
+    DEAD_LETTER_REASON_HEADER,
+    Envelope,
+)
 from contracts.events import CLOUDEVENTS_CONTENT_TYPE, CloudEvent
 from contracts.topology import REPLIES_ROUTING_KEY, Service, Topology
+from infra.messaging.broker import publishing_as
 from infra.messaging.codec import Outgoing
 from infra.messaging.signing import MessageSigner
 
@@ -36,6 +48,7 @@ class Publisher:
         self._source = source
         self._signer = signer
         self._signed_exchanges = frozenset({topology.commands.name, topology.replies.name})
+        publishing_as(broker, signer.broker_user)
 
     @property
     def topology(self) -> Topology:
@@ -44,6 +57,14 @@ class Publisher:
     @property
     def signer(self) -> MessageSigner:
         return self._signer
+
+    @property
+    def broker_user(self) -> str | None:
+        """The broker user this process publishes as (`user-id`), under broker identities."""
+        return self._signer.broker_user
+
+    def _identity(self) -> dict[str, Any]:
+        return {} if self.broker_user is None else {"user_id": self.broker_user}
 
     async def send_command(self, service: Service, command: Command, envelope: Envelope) -> None:
         await self.publish(Outgoing.of(command, envelope), self._topology.commands, str(service))
@@ -100,7 +121,7 @@ class Publisher:
             if exchange.name in self._signed_exchanges
             else None
         )
-        properties = outgoing.amqp_properties(signature) | overrides
+        properties = outgoing.amqp_properties(signature) | self._identity() | overrides
         confirmation = await self._broker.publish(
             outgoing.body,
             exchange=exchange,
@@ -116,6 +137,8 @@ class Publisher:
         headers = dict(raw.headers or {})
         headers[DEAD_LETTER_REASON_HEADER] = reason[:1000]
         headers[DEAD_LETTER_QUEUE_HEADER] = queue_name
+        if raw.user_id:
+            headers[DEAD_LETTER_ORIGINAL_USER_HEADER] = raw.user_id
         confirmation = await self._broker.publish(
             raw.body,
             exchange=self._topology.dead_letters,
@@ -128,6 +151,7 @@ class Publisher:
             message_type=raw.type,
             timestamp=raw.timestamp,
             content_type=raw.content_type,
+            **self._identity(),
         )
         _ensure_confirmed(confirmation, "dead letter")
 

@@ -38,13 +38,18 @@ def canonical_form(envelope: Envelope, body: bytes) -> bytes:
 
 
 class MessageSigner:
-    """Signs and verifies messages with one service key."""
+    """Signs and verifies messages with one service key.
 
-    def __init__(self, key: str | bytes) -> None:
+    It also carries the process's other proof of origin: `broker_user`, the RabbitMQ user it
+    publishes as when the broker vouches for senders (`infra.messaging.identities`), or None
+    under one shared broker login, where the signature is the only proof."""
+
+    def __init__(self, key: str | bytes, broker_user: str | None = None) -> None:
         raw = key.encode() if isinstance(key, str) else key
         if len(raw) < MIN_KEY_BYTES:
             raise ValueError(f"a service key needs at least {MIN_KEY_BYTES} bytes")
         self._key = raw
+        self.broker_user = broker_user
 
     def __repr__(self) -> str:  # never the key
         return "MessageSigner(<key>)"

@@ -16,6 +16,7 @@ from infra.http import probes_router
 from infra.logging import configure_logging
 from infra.messaging.broker import make_broker
 from infra.messaging.errors import SQL_TRANSIENT
+from infra.messaging.identities import Sender
 from infra.messaging.publisher import Publisher
 from infra.runtime import broker_ping, start_broker, subscribe
 from infra.service_auth import require_service_token
@@ -50,19 +51,21 @@ def create_app(settings: OrchestratorSettings | None = None) -> FastAPI:
         registry = booking_definitions(settings.step_deadline, settings.retry_policy)
         sagas = SagaService(store, registry, publisher)
         requests_queue = topology.command_queue(Service.ORCHESTRATOR)
+        # What each queue takes, and from whom (checked under broker identities).
         accepted_by_queue = {
-            requests_queue: (StartBooking, CancelBooking),
-            topology.replies_queue(): REPLY_TYPES,
+            requests_queue: ((StartBooking, CancelBooking), Sender.WEB),
+            topology.replies_queue(): (REPLY_TYPES, Sender.OWNER),
         }
         consumers = {
             queue: SagaConsumer(
                 queue_name=queue.name,
                 accepted=accepted,
+                sender=sender,
                 sagas=sagas,
                 publisher=publisher,
                 transient_errors=SQL_TRANSIENT,
             )
-            for queue, accepted in accepted_by_queue.items()
+            for queue, (accepted, sender) in accepted_by_queue.items()
         }
         for queue, consumer in consumers.items():
             subscribe(broker, queue, consumer)
