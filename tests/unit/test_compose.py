@@ -95,6 +95,11 @@ def services() -> dict[str, Any]:
 REQUIRED_VARIABLES = {
     "SERVICE_KEY": "compose-test-service-key-0123456789abcdef",
     "TOKEN_SECRET": "compose-test-token-secret-0123456789abcdef",
+    "BROKER_ADMIN_PASSWORD": "compose-test-admin-broker-password",
+    **{
+        f"{user}_BROKER_PASSWORD": f"compose-test-{user.lower()}-broker-password"
+        for user in ("ROOMS", "CLIENTS", "RESERVATIONS", "ORCHESTRATOR", "WEB")
+    },
 }
 
 
