@@ -28,7 +28,12 @@ from urllib.parse import urlparse
 import httpx
 
 from contracts.topology import WEB, Principal, Service, Topology
-from infra.messaging.broker_users import SHARED_LOGIN, BrokerUsersUnavailable, create_broker_users
+from infra.messaging.broker_users import (
+    SHARED_LOGIN,
+    BrokerUsersUnavailable,
+    create_broker_users,
+    delete_broker_users,
+)
 from infra.stores.embedded_mongo import embedded_mongo, port_answers
 
 RUN_DIR = Path(".run")
@@ -73,6 +78,14 @@ def broker_environments(environment: dict[str, str]) -> dict[Principal, dict[str
         return {}
     print("broker identities on: each service has its own RabbitMQ user.", flush=True)
     return {p: {"AMQP_URL": url, "BROKER_IDENTITIES": "true"} for p, url in urls.items()}
+
+
+def remove_broker_users(environment: dict[str, str]) -> None:
+    topology = Topology(environment.get("BOOKING_NAMESPACE", ""))
+    try:
+        asyncio.run(delete_broker_users(environment["AMQP_URL"], topology))
+    except BrokerUsersUnavailable as exc:
+        print(f"the broker users were left in place: {exc}", flush=True)
 
 
 def process_environment(
@@ -201,6 +214,8 @@ def main() -> None:
     ensure_rabbitmq(environment["AMQP_URL"])
     brokers = broker_environments(environment)
     with contextlib.ExitStack() as stack:
+        if brokers:  # the run's users go with it
+            stack.callback(remove_broker_users, environment)
         if "RESERVATIONS_MONGO_URL" not in environment:
             url = stack.enter_context(embedded_mongo(RUN_DIR / "mongo", port=27017))
             environment["RESERVATIONS_MONGO_URL"] = url

@@ -74,7 +74,12 @@ async def _run(command: str, *args: str, stdin: bytes | None = None) -> None:
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
-    out, err = await asyncio.wait_for(process.communicate(stdin), timeout=120)
+    try:
+        out, err = await asyncio.wait_for(process.communicate(stdin), timeout=120)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        raise BrokerUsersUnavailable(f"rabbitmqctl {args[0]} did not answer in 120 s") from None
     if process.returncode != 0:
         reason = (err or out).decode(errors="replace").strip().splitlines()
         raise BrokerUsersUnavailable(

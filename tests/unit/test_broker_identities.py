@@ -17,6 +17,7 @@ from contracts.reservations import ReservationWritten
 from contracts.rooms import HoldRoom, RoomUnavailable
 from contracts.topology import PRINCIPALS, WEB, Principal, Service, Topology
 from contracts.values import Stay
+from infra.launcher import broker_environments
 from infra.messaging.broker_users import BrokerUsersUnavailable, boot_definitions, url_as
 from infra.messaging.identities import Sender, expected_principal, sender_problem
 from infra.messaging.permissions import definitions, password_hash, permissions
@@ -187,3 +188,12 @@ def test_identities_need_a_user_in_the_amqp_url_and_put_it_on_the_signer() -> No
     assert on.message_signer().broker_user == "ns.rooms"
     off = CommonSettings(amqp_url="amqp://ns.rooms:pw@127.0.0.1/", service_key=KEY)
     assert off.message_signer().broker_user is None
+
+
+def test_without_users_it_can_manage_the_launcher_says_only_the_signatures_hold(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    environment = {"AMQP_URL": "amqp://guest:guest@broker.example.org:5672/"}
+    assert broker_environments(environment) == {}
+    said = capsys.readouterr().out
+    assert "broker identities off" in said and "only the message signatures" in said
