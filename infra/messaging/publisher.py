@@ -137,6 +137,8 @@ class Publisher:
         headers = dict(raw.headers or {})
         headers[DEAD_LETTER_REASON_HEADER] = reason[:1000]
         headers[DEAD_LETTER_QUEUE_HEADER] = queue_name
+        # Only the broker's word on the original goes here, never a header its sender wrote.
+        headers.pop(DEAD_LETTER_ORIGINAL_USER_HEADER, None)
         if raw.user_id:
             headers[DEAD_LETTER_ORIGINAL_USER_HEADER] = raw.user_id
         confirmation = await self._broker.publish(

@@ -25,7 +25,12 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from contracts.base import Message
 from contracts.clients import ClientVerified
-from contracts.envelope import DEAD_LETTER_REASON_HEADER, Envelope, new_id
+from contracts.envelope import (
+    DEAD_LETTER_ORIGINAL_USER_HEADER,
+    DEAD_LETTER_REASON_HEADER,
+    Envelope,
+    new_id,
+)
 from contracts.topology import REPLIES_ROUTING_KEY, WEB, Principal, Service, Topology
 from infra.launcher import broker_environments
 from infra.messaging.broker_users import create_broker_users, delete_broker_users
@@ -182,15 +187,52 @@ async def test_a_signed_command_not_published_by_the_orchestrator_is_dead_letter
     assert dead.headers[DEAD_LETTER_REASON_HEADER] == (
         f"published by user '{topology.broker_user(WEB)}', not by the orchestrator (user-id)"
     )
+    assert await holds_of(identities, saga_id) == 0, "dead-lettered before anything applied"
+
+
+async def holds_of(identities: Identities, saga_id: str) -> int:
     rooms_db = create_async_engine(identities.platform.environment["ROOMS_DB_URL"])
     try:
         async with rooms_db.connect() as connection:
-            held = await connection.scalar(
+            count = await connection.scalar(
                 sa.select(sa.func.count()).where(holds.c.saga_id == saga_id)
             )
     finally:
         await rooms_db.dispose()
-    assert held == 0, "the command was dead-lettered before anything was applied"
+    return int(count or 0)
+
+
+async def test_a_requeue_cannot_launder_a_sender_the_dead_letter_only_claims(
+    identities: Identities, broker_connection: AbstractRobustConnection
+) -> None:
+    """Web publishes a signed HoldRoom with no user-id and a header claiming the orchestrator
+    sent it first; rooms dead-letters it, and the operator's requeue sends it back as what the
+    broker knows (from rooms, who dead-lettered it), so rooms refuses it again."""
+    topology = identities.topology
+    saga_id = new_id()
+    forged = signed_message(hold(saga_id))
+    forged.headers[DEAD_LETTER_ORIGINAL_USER_HEADER] = topology.broker_user(Service.ORCHESTRATOR)
+    async with connected(identities.urls[WEB]) as web:
+        await publish(web, topology.commands.name, str(Service.ROOMS), forged)
+    dlq = topology.dead_letter_queue(topology.command_queue(Service.ROOMS)).name
+    first = await dead_letter(broker_connection, dlq, str(forged.message_id), keep=True)
+
+    helper = DeadLetters(identities.urls[WEB], topology)
+    await helper.open()
+    try:
+        assert await helper.requeue(dlq, str(forged.message_id)) is not None
+    finally:
+        await helper.close()
+    second = await dead_letter(broker_connection, dlq, str(forged.message_id))
+
+    assert first.headers[DEAD_LETTER_REASON_HEADER] == (
+        "published without a user-id, not by the orchestrator (user-id)"
+    )
+    rooms = topology.broker_user(Service.ROOMS)
+    assert second.headers[DEAD_LETTER_REASON_HEADER] == (
+        f"published by user '{rooms}', not by the orchestrator (user-id)"
+    )
+    assert await holds_of(identities, saga_id) == 0
 
 
 async def test_a_reply_published_by_another_participant_is_dead_lettered(
