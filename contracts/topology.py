@@ -102,8 +102,40 @@ class Topology:
         """The orchestrator's queue of participants' replies."""
         return self._work_queue("orchestrator.replies", routing_key=REPLIES_ROUTING_KEY)
 
+    def client_bookings_queue(self) -> RabbitQueue:
+        """The clients service's queue of confirmed bookings (`booking.events`): an agency
+        holding a booking for a client may read that client's details."""
+        return self._work_queue(
+            self.relative(self.event_queue(Service.CLIENTS, "bookings")),
+            routing_key=self.public_routing_key("confirmed"),
+        )
+
     def work_queues(self) -> tuple[RabbitQueue, ...]:
-        return (*(self.command_queue(s) for s in Service), self.replies_queue())
+        return (
+            *(self.command_queue(s) for s in Service),
+            self.replies_queue(),
+            self.client_bookings_queue(),
+        )
+
+    def source(self, queue: RabbitQueue) -> RabbitExchange:
+        """The exchange that feeds a work queue."""
+        if queue.name == self.replies_queue().name:
+            return self.replies
+        if queue.name == self.client_bookings_queue().name:
+            return self.events
+        return self.commands
+
+    def consumer(self, queue: RabbitQueue) -> Principal:
+        """The service that consumes a work queue (and dead-letters what it refuses)."""
+        if queue.name == self.replies_queue().name:
+            return Service.ORCHESTRATOR
+        if queue.name == self.client_bookings_queue().name:
+            return Service.CLIENTS
+        return Service(queue.routing())
+
+    def relative(self, name: str) -> str:
+        """A name of this namespace without its prefix."""
+        return name.removeprefix(f"{self.namespace}.") if self.namespace else name
 
     def dead_letter_queue(self, queue: RabbitQueue) -> RabbitQueue:
         return RabbitQueue(

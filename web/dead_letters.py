@@ -30,7 +30,7 @@ from contracts.envelope import (
     DEAD_LETTER_QUEUE_HEADER,
     DEAD_LETTER_REASON_HEADER,
 )
-from contracts.topology import Service, Topology
+from contracts.topology import Topology
 
 # Headers the broker or our consumers add when dead-lettering; they mean nothing once requeued.
 DEAD_LETTER_HEADERS = frozenset(
@@ -199,15 +199,12 @@ async def _take(
 
 
 def _routes(topology: Topology) -> dict[str, Route]:
-    replies_queue = topology.replies_queue().name
     routes: dict[str, Route] = {}
     for queue in topology.work_queues():
-        exchange = topology.replies if queue.name == replies_queue else topology.commands
-        consumer = (
-            Service.ORCHESTRATOR if exchange is topology.replies else Service(queue.routing())
-        )
         routes[f"{queue.name}.dlq"] = Route(
-            exchange.name, queue.routing(), topology.broker_user(consumer)
+            topology.source(queue).name,
+            queue.routing(),
+            topology.broker_user(topology.consumer(queue)),
         )
     return routes
 

@@ -15,14 +15,16 @@ from clients.adapters import database, tables
 from clients.adapters.seed import seed_demo_clients
 from clients.entrypoints.api import clients_router
 from clients.entrypoints.errors import install_error_handling
-from clients.handlers import handle_verify_client
+from clients.handlers import handle_verify_client, record_confirmed_booking
 from clients.settings import ClientsSettings
+from contracts.base import Event
 from contracts.clients import VerifyClient
+from contracts.events import BookingConfirmed
 from contracts.topology import Service, Topology
 from infra.http import probes_router
 from infra.logging import configure_logging
 from infra.messaging.broker import make_broker
-from infra.messaging.consumer import CommandConsumer
+from infra.messaging.consumer import CommandConsumer, EventConsumer
 from infra.messaging.errors import SQL_TRANSIENT
 from infra.messaging.publisher import Publisher
 from infra.runtime import broker_ping, start_broker, subscribe
@@ -90,12 +92,27 @@ def create_app(settings: ClientsSettings | None = None) -> FastAPI:
 def _consumer_broker(settings: ClientsSettings, engine: AsyncEngine) -> RabbitBroker:
     topology = Topology(settings.booking_namespace)
     broker = make_broker(settings.amqp_url, settings.prefetch_count)
-    consumer = CommandConsumer(
+    publisher = Publisher(broker, topology, "clients", settings.message_signer())
+    commands = CommandConsumer(
         queue_name=topology.command_queue(Service.CLIENTS).name,
         inbox=SqlInbox(engine, tables.inbox),
         handlers={VerifyClient: handle_verify_client},
-        publisher=Publisher(broker, topology, "clients", settings.message_signer()),
+        publisher=publisher,
         transient_errors=SQL_TRANSIENT,
     )
-    subscribe(broker, topology.command_queue(Service.CLIENTS), consumer)
+    subscribe(broker, topology.command_queue(Service.CLIENTS), commands)
+    sessions = async_sessionmaker(engine, expire_on_commit=False)
+
+    async def confirmed(event: Event) -> str:
+        assert isinstance(event, BookingConfirmed)
+        return await record_confirmed_booking(event, sessions)
+
+    # Confirmed bookings, from the orchestrator only: the agency may then read its client.
+    bookings = EventConsumer(
+        queue_name=topology.client_bookings_queue().name,
+        handlers={BookingConfirmed: confirmed},
+        publisher=publisher,
+        transient_errors=SQL_TRANSIENT,
+    )
+    subscribe(broker, topology.client_bookings_queue(), bookings)
     return broker

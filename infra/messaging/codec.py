@@ -18,6 +18,7 @@ from contracts.envelope import (
     SIGNATURE_HEADER,
     Envelope,
 )
+from contracts.events import CLOUDEVENTS_CONTENT_TYPE, CloudEvent
 from contracts.registry import UnknownMessageType, model_for
 
 JSON_CONTENT_TYPE = "application/json"
@@ -114,6 +115,7 @@ def decode_envelope(raw: AbstractIncomingMessage) -> Envelope:
 
 def decode(raw: AbstractIncomingMessage) -> Decoded:
     """The envelope and the validated message of a delivery, whatever its body and properties.
+    A public event's body is its CloudEvent (`contracts.events`), whose `data` is the message.
 
     Raises only `InvalidMessage`, whose reason never quotes the body (it may hold personal data).
     """
@@ -142,7 +144,10 @@ def _decode(raw: AbstractIncomingMessage) -> Decoded:
                 f"body is not a valid {envelope.message_type}: not UTF-8 text"
             ) from None
     try:
-        message = model.model_validate_json(raw.body)
+        if raw.content_type == CLOUDEVENTS_CONTENT_TYPE:  # a public event: the data is the message
+            message = CloudEvent[model].model_validate_json(raw.body).data  # type: ignore[valid-type]
+        else:
+            message = model.model_validate_json(raw.body)
     except ValidationError as exc:
         raise InvalidMessage(
             f"body is not a valid {envelope.message_type}: {_describe(exc)}"

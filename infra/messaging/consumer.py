@@ -27,7 +27,7 @@ import structlog
 from aio_pika.abc import AbstractIncomingMessage
 from faststream.rabbit import RabbitMessage
 
-from contracts.base import Message
+from contracts.base import Event, Message
 from contracts.envelope import SIGNATURE_HEADER
 from contracts.registry import MESSAGE_TYPES
 from contracts.topology import DELIVERY_LIMIT
@@ -169,6 +169,27 @@ class CommandConsumer(QueueConsumer):
         result = await self.retrying(lambda: self.inbox.process(decoded, handler))
         await self.retrying(lambda: self.publisher.publish_reply(result.reply))
         return "duplicate" if result.duplicate else "applied"
+
+
+EventHandler = Callable[[Event], Awaitable[str]]
+
+
+@dataclass(kw_only=True)
+class EventConsumer(QueueConsumer):
+    """A service's consumer of events it acts on: each handler is idempotent by itself (it
+    records a fact keyed by its business identity) and sends nothing, so no inbox is needed."""
+
+    handlers: Mapping[type[Event], EventHandler]
+    handled_log: ClassVar[str] = "event handled"
+
+    def accepts(self, message: Message) -> bool:
+        return type(message) in self.handlers
+
+    async def apply(self, decoded: Decoded) -> str:
+        event = decoded.message
+        assert isinstance(event, Event)  # accepts() let only handled event types through
+        handler = self.handlers[type(event)]
+        return await self.retrying(lambda: handler(event))
 
 
 def _known_type(message_type: str | None) -> str:

@@ -8,7 +8,8 @@ user's configure / write / read expressions against exchange and queue names):
 - each participant: writes to booking.replies and booking.dead-letters; reads its own
   `<service>.commands`.
 - web (the agents' app and the dashboard): writes to booking.commands (start and cancel
-  requests, requeues) and booking.replies (requeues); reads every dead-letter queue.
+  requests, requeues), booking.replies and booking.events (requeues); reads every
+  dead-letter queue.
 
 Every user may also read `booking.events` (bind its own event queues to it) and write and read
 its own event queues (`Topology.event_queue`). Nobody may configure the topology itself: the
@@ -65,8 +66,9 @@ def permissions(topology: Topology, principal: Principal) -> Permissions:
         writes = ["booking.commands", "booking.events", "booking.dead-letters"]
         reads = ["orchestrator.commands", "orchestrator.replies"]
     elif principal == WEB:
-        writes = ["booking.commands", "booking.replies"]
-        reads = [_relative(topology, f"{queue.name}.dlq") for queue in topology.work_queues()]
+        # booking.events: a requeued dead letter of clients' confirmed-bookings queue.
+        writes = ["booking.commands", "booking.replies", "booking.events"]
+        reads = [topology.relative(f"{queue.name}.dlq") for queue in topology.work_queues()]
     else:
         writes = ["booking.replies", "booking.dead-letters"]
         reads = [f"{principal}.commands"]
@@ -77,17 +79,11 @@ def permissions(topology: Topology, principal: Principal) -> Permissions:
     )
 
 
-def _relative(topology: Topology, name: str) -> str:
-    return name.removeprefix(f"{topology.namespace}.") if topology.namespace else name
-
-
 def bindings(topology: Topology) -> list[tuple[RabbitExchange, RabbitQueue]]:
     """Every queue of the topology and the exchange that feeds it."""
     pairs: list[tuple[RabbitExchange, RabbitQueue]] = []
-    replies_queue = topology.replies_queue().name
     for queue in topology.work_queues():
-        source = topology.replies if queue.name == replies_queue else topology.commands
-        pairs.append((source, queue))
+        pairs.append((topology.source(queue), queue))
         pairs.append((topology.dead_letters, topology.dead_letter_queue(queue)))
     return pairs
 

@@ -1,9 +1,10 @@
 """Publishing with publisher confirms: a call returns only once the broker holds the message.
 
-Every message to the commands and replies exchanges is signed here with the process's service
-key (`infra.messaging.signing`), so no call site can forget it; consumers verify with the same
-signer (`Publisher.signer`). Events and dead letters go out unsigned: events are not commands,
-and a dead letter keeps the headers it came with.
+Every message to the commands, replies and events exchanges is signed here with the process's
+service key (`infra.messaging.signing`), so no call site can forget it; consumers verify with
+the same signer (`Publisher.signer`). Events are signed because one of them moves data: a
+confirmed booking lets its agency read the client's details (the clients service's bookings
+queue). Dead letters go out as they came, with the headers they had.
 
 Under broker identities (`MessageSigner.broker_user`) everything this process publishes carries
 the AMQP `user-id` property naming its own broker user, which RabbitMQ checks against the
@@ -47,7 +48,9 @@ class Publisher:
         self._topology = topology
         self._source = source
         self._signer = signer
-        self._signed_exchanges = frozenset({topology.commands.name, topology.replies.name})
+        self._signed_exchanges = frozenset(
+            {topology.commands.name, topology.replies.name, topology.events.name}
+        )
         publishing_as(broker, signer.broker_user)
 
     @property

@@ -3,11 +3,15 @@ the record of every read of full details, on the running platform."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
 
-from tests.e2e.agent_client import AgentClient
+from infra.actor import Actor
+from tests.e2e.agent_client import AgentClient, stay
+from tests.support.platform import Platform
+from tests.support.service_auth import internal_client
 
 pytestmark = pytest.mark.e2e
 
@@ -80,3 +84,27 @@ async def test_operators_block_and_unblock_a_client_through_the_web(
     assert (await agent.http.get(f"/api/clients/{client_id}")).json()["status"] == "blocked"
     unblocked = await operator.http.post(f"{path}/unblock")
     assert unblocked.json()["status"] == "active"
+
+
+async def test_a_confirmed_booking_opens_the_client_to_the_booking_agency(
+    agent: AgentClient, platform: Platform
+) -> None:
+    details = person()
+    zagreb = Actor("ivo", "agent", "agency-zagreb").headers()
+    async with internal_client("clients", base_url=platform.url("clients"), headers=zagreb) as http:
+        client_id = (await http.post("/clients", json=details)).json()["id"]
+    assert (await agent.http.get(f"/api/clients/{client_id}")).json()["access"] == "masked"
+
+    check_in, check_out = stay(47)
+    offers = await agent.availability(check_in, check_out, city="Paris", guests=2)
+    submitted = await agent.book_offer(offers[0], client_id, check_in, check_out, guests=2)
+    booking_id = submitted.json()["booking_id"]
+    assert (await agent.outcome(booking_id))["status"] == "CONFIRMED"
+
+    # The clients service takes the confirmation from the broker: poll until it has.
+    async with asyncio.timeout(15):
+        read = await agent.http.get(f"/api/clients/{client_id}")
+        while read.json()["access"] != "full":
+            await asyncio.sleep(0.1)
+            read = await agent.http.get(f"/api/clients/{client_id}")
+    assert read.json()["document_number"] == details["document_number"]

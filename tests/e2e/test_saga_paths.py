@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.agent_client import AgentClient, stay
+from tests.support.clients_service import OPERATOR
 from tests.support.platform import Platform
 from tests.support.service_auth import internal_client
 
@@ -47,7 +48,10 @@ async def test_a_blocked_client_fails_with_the_reason_and_the_hold_is_released(
     check_in, check_out = stay(50)
     offer = await offer_in(agent, "Lomé", check_in, check_out)
     client_id = await agent.new_client()
-    async with internal_client("clients", base_url=platform.url("clients")) as clients:
+    head_office = OPERATOR.headers()
+    async with internal_client(
+        "clients", base_url=platform.url("clients"), headers=head_office
+    ) as clients:
         blocked = await clients.post(f"/clients/{client_id}/block", json={"reason": "fraud check"})
     assert blocked.status_code == 200
 

@@ -7,14 +7,27 @@ the headers naming the person acting (`infra.actor`).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
+import aio_pika
 import httpx
 import pytest
+from aio_pika.abc import AbstractRobustConnection
 
+from contracts.envelope import DEAD_LETTER_REASON_HEADER, Envelope, new_id
+from contracts.events import CLOUDEVENTS_CONTENT_TYPE, BookingConfirmed, CloudEvent
+from contracts.topology import Topology
+from contracts.values import Stay
 from infra.actor import Actor
+from infra.messaging.codec import Outgoing
+from infra.messaging.signing import MessageSigner
 from tests.support.clients_service import AGENT, OPERATOR, clients_api
+from tests.support.observer import amqp_message, drain_queue, publish_message
+from tests.support.signing import service_signer
 
 pytestmark = pytest.mark.integration
 
@@ -154,3 +167,72 @@ async def test_registering_an_address_another_agency_holds_reveals_nothing(
 
     lome_again = await http.post("/clients", json=PERSON)
     assert (lome_again.status_code, lome_again.json()["client_id"]) == (409, lome["id"])
+
+
+def confirmed_booking(
+    client_id: str, agency_id: str, booking_id: str, signer: MessageSigner | None = None
+) -> aio_pika.Message:
+    """A `booking.confirmed` CloudEvent as the orchestrator publishes it, signed by `signer`."""
+    event = BookingConfirmed(
+        booking_id=booking_id,
+        reservation_id=new_id(),
+        confirmation_code="K7P2QX9M",
+        client_id=client_id,
+        agency_id=agency_id,
+        hotel_id="paris-lumiere",
+        room_type_id="paris-lumiere-double",
+        stay=Stay(check_in=date(2027, 3, 1), check_out=date(2027, 3, 3)),
+        total=Decimal("300.00"),
+        currency="EUR",
+    )
+    envelope = Envelope.new(event.message_type, booking_id)
+    cloud_event = CloudEvent(
+        id=envelope.message_id,
+        source="/orchestrator",
+        type=event.message_type,
+        subject=booking_id,
+        time=envelope.occurred_at,
+        data=event,
+    )
+    outgoing = Outgoing(envelope, cloud_event.model_dump_json().encode())
+    message = amqp_message(outgoing, signer)
+    message.content_type = CLOUDEVENTS_CONTENT_TYPE
+    return message
+
+
+async def access_of(http: httpx.AsyncClient, client_id: str, as_: Actor) -> str:
+    return str((await http.get(f"/clients/{client_id}", headers=as_.headers())).json()["access"])
+
+
+async def until_full(http: httpx.AsyncClient, client_id: str, as_: Actor) -> None:
+    """Wait until `as_` reads the client in full (the event is consumed)."""
+    async with asyncio.timeout(15):
+        while await access_of(http, client_id, as_) != "full":  # noqa: ASYNC110 (an HTTP poll)
+            await asyncio.sleep(0.1)
+
+
+async def test_a_confirmed_booking_lets_the_booking_agency_read_its_client(
+    http: httpx.AsyncClient, broker_connection: AbstractRobustConnection, topology: Topology
+) -> None:
+    client_id = (await register(http))["id"]
+    assert await access_of(http, client_id, TOKYO) == "masked"
+    events = topology.events.name
+    routing_key = topology.public_routing_key("confirmed")
+
+    # Anyone with a broker login can publish an event: an unsigned one is dead-lettered and
+    # opens nothing.
+    await publish_message(
+        broker_connection, events, routing_key, confirmed_booking(client_id, "agency-tokyo", "b-0")
+    )
+    dead = await drain_queue(broker_connection, f"{topology.client_bookings_queue().name}.dlq", 1)
+    assert "not signed" in str(dead[0].headers[DEAD_LETTER_REASON_HEADER])
+    assert await access_of(http, client_id, TOKYO) == "masked"
+
+    booking = confirmed_booking(client_id, "agency-tokyo", "b-1", service_signer())
+    for _ in range(2):  # a redelivered event changes nothing
+        await publish_message(broker_connection, events, routing_key, booking)
+    await until_full(http, client_id, TOKYO)
+
+    reads = await http.get(f"/clients/{client_id}/reads", headers=OPERATOR.headers())
+    assert [r["reason"] for r in reads.json()["items"]][:1] == ["the agency's booking b-1"]
+    assert await access_of(http, client_id, Actor("ines", "agent", "agency-dakar")) == "masked"

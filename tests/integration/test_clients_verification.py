@@ -13,6 +13,7 @@ from contracts.envelope import Envelope, new_id
 from contracts.topology import Service, Topology
 from infra.messaging.codec import Outgoing
 from tests.integration.test_clients_api import http
+from tests.support.clients_service import OPERATOR
 from tests.support.observer import send_command, watch_replies
 
 pytestmark = pytest.mark.integration
@@ -48,7 +49,9 @@ async def test_an_active_client_is_verified_an_unknown_or_blocked_one_rejected(
 ) -> None:
     active = await create_client(http, "priya.raman@example.in")
     blocked = await create_client(http, "priya.r@example.in")
-    response = await http.post(f"/clients/{blocked}/block", json={"reason": "disputed payment"})
+    response = await http.post(
+        f"/clients/{blocked}/block", json={"reason": "disputed payment"}, headers=OPERATOR.headers()
+    )
     assert response.status_code == 200
     unknown = new_id()
     commands = {name: verify(client_id) for name, client_id in

@@ -110,7 +110,9 @@ def _allowed(pattern: str, name: str) -> bool:
         (Service.CLIENTS, "read", "ns.booking.events", True),
         (WEB, "write", "ns.booking.commands", True),
         (WEB, "write", "ns.booking.replies", True),
-        (WEB, "write", "ns.booking.events", False),
+        (WEB, "write", "ns.booking.events", True),  # requeues of clients' bookings queue
+        (WEB, "read", "ns.clients.events.bookings.dlq", True),
+        (WEB, "read", "ns.clients.events.bookings", False),
         (WEB, "read", "ns.rooms.commands.dlq", True),
         (WEB, "read", "ns.orchestrator.replies.dlq", True),
         (WEB, "read", "ns.rooms.commands", False),
