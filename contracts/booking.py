@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AwareDatetime, Field
 
@@ -46,6 +46,9 @@ class SagaProgressed(Event):
     detail: str | None = Field(default=None, max_length=500)
     terminal: bool
     at: AwareDatetime
+    # The saga as the orchestrator's `GET /sagas/{id}?history=false` shows it once this
+    # transition is stored, so a screen following it needs no read of the saga.
+    saga: dict[str, Any] | None = None
 
 
 class CommandSuperseded(Reply):

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from contracts.booking import SagaProgressed
 from contracts.topology import Topology
 from orchestrator.domain.messages import Decision
 from orchestrator.domain.model import BookingData, Phase, Saga, SagaState, StepRecord, StepStatus
@@ -77,6 +78,20 @@ def saga_row(saga: Saga) -> dict[str, Any]:
     }
 
 
+def saga_document(saga: Saga) -> dict[str, Any]:
+    """The saga as others read it (the API's `GET /sagas/{id}` without its history, and the
+    snapshot on each progress event), in JSON types."""
+    row = saga_row(saga)
+    hidden = ("seen_message_ids", "version", "created_at", "updated_at", "next_deadline_at")
+    return {
+        **{name: value for name, value in row.items() if name not in hidden},
+        "created_at": saga.created_at.isoformat(),
+        "updated_at": saga.updated_at.isoformat(),
+        "next_deadline_at": saga.next_deadline_at and saga.next_deadline_at.isoformat(),
+        "revision": saga.revision,
+    }
+
+
 def saga_from_row(row: Mapping[Any, Any]) -> Saga:
     steps = [_step_from_json(s) for s in row["steps"]]
     compensations = row["compensations"]
@@ -144,7 +159,10 @@ def outbox_rows(
         add(command.message_id, COMMANDS, str(command.service), command.command, saga.revision)
     for event in decision.events:
         if event.public_name is None:
-            add(event.message_id, EVENTS, topology.progress_routing_key(saga.kind), event.event)
+            progressed = event.event
+            if isinstance(progressed, SagaProgressed):  # with the saga as this decision left it
+                progressed = progressed.model_copy(update={"saga": saga_document(saga)})
+            add(event.message_id, EVENTS, topology.progress_routing_key(saga.kind), progressed)
         else:
             add(event.message_id, PUBLIC, event.public_name, event.event)
     return rows

@@ -10,7 +10,7 @@ from pydantic import AwareDatetime
 
 from orchestrator.adapters.queries import SagaFilter, list_sagas
 from orchestrator.adapters.queries import history as saga_history
-from orchestrator.adapters.rows import saga_row
+from orchestrator.adapters.rows import saga_document
 from orchestrator.adapters.saga_store import SagaStore
 from orchestrator.domain.messages import Incoming, OperatorCompensate, OperatorRetry
 from orchestrator.domain.model import SagaState
@@ -51,15 +51,8 @@ async def one(request: Request, saga_id: str, history: bool = True) -> dict[str,
     saga = await store.get(saga_id)
     if saga is None:
         raise HTTPException(404, f"no saga {saga_id!r}")
-    row = saga_row(saga)
-    return {
-        **{k: v for k, v in row.items() if k not in ("seen_message_ids", "version")},
-        "created_at": saga.created_at,
-        "updated_at": saga.updated_at,
-        "next_deadline_at": saga.next_deadline_at,
-        "revision": saga.revision,
-        **({"history": await saga_history(store.engine, saga_id)} if history else {}),
-    }
+    document = saga_document(saga)
+    return document | ({"history": await saga_history(store.engine, saga_id)} if history else {})
 
 
 @router.post("/{saga_id}/retry")

@@ -29,7 +29,15 @@ from infra.messaging.codec import Outgoing
 from infra.runtime import start_broker
 from tests.integration.test_clients_api import http
 from tests.integration.test_clients_verification import create_client, send, verify
-from tests.support.observer import drain_queue, publish_outgoing, publish_raw, watch_replies
+from tests.support.observer import (
+    amqp_message,
+    drain_queue,
+    publish_message,
+    publish_outgoing,
+    publish_raw,
+    watch_replies,
+)
+from tests.support.signing import service_signer
 from web.entrypoints.progress_feed import subscribe_progress
 from web.progress import ProgressHub
 
@@ -158,12 +166,12 @@ async def test_poison_messages_are_dead_lettered_with_a_reason_and_the_service_k
     assert all(len(m.body) > FIVE_MB for m in huge), "a dead letter keeps the original body"
 
 
-async def test_the_web_progress_feed_skips_poison_events_and_delivers_the_next(
+async def test_the_web_progress_feed_skips_poison_and_unsigned_events_and_delivers_the_next(
     amqp_url: str, topology: Topology, broker_connection: Any
 ) -> None:
     hub = ProgressHub()
     broker = make_broker(amqp_url, prefetch_count=8)
-    subscribe_progress(broker, topology, hub, "web")
+    subscribe_progress(broker, topology, hub, "web", service_signer())
     await start_broker(broker, topology)
     saga_id = new_id()
     event = SagaProgressed(
@@ -179,9 +187,17 @@ async def test_the_web_progress_feed_skips_poison_events_and_delivers_the_next(
                 await publish_raw(
                     broker_connection, topology.events.name, routing_key, item.body, **properties
                 )
+            # A forged step claiming the booking confirmed, with a code of the forger's choosing.
+            forged_saga = {"saga_id": saga_id, "state": "CONFIRMED", "revision": 99}
+            forged = event.model_copy(update={"state": "CONFIRMED", "saga": forged_saga})
+            unsigned = Outgoing.of(forged, Envelope.new(SagaProgressed.message_type, saga_id))
+            await publish_message(
+                broker_connection, topology.events.name, routing_key, amqp_message(unsigned)
+            )
             await publish_outgoing(broker_connection, topology.events.name, routing_key, good)
             async with asyncio.timeout(15):
                 received = await followed.get()
     finally:
         await broker.stop()
     assert received == event
+    assert hub.latest(saga_id) is None, "the forged snapshot never reached the hub"

@@ -34,7 +34,7 @@ def create_app(service: str, settings: WebSettings | None = None) -> FastAPI:
     broker = make_broker(settings.amqp_url, settings.prefetch_count)
     topology = Topology(settings.booking_namespace)
     hub = ProgressHub()
-    subscribe_progress(broker, topology, hub, service)
+    subscribe_progress(broker, topology, hub, service, settings.message_signer())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

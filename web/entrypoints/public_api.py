@@ -227,21 +227,28 @@ async def _followed_booking(
     """The booking an events stream follows, checked before the stream opens: 404 at once for
     another agency's booking, and for an id the orchestrator does not know unless this process
     accepted it lately (then the stream waits for it to be stored); any other unknown id gets a
-    short wait, for a booking accepted by another replica of this app a moment ago."""
-    saga = await _saga_or_none(services, booking_id)
-    if saga is None and booking_id not in _recently_accepted(request):
-        hub: ProgressHub = request.app.state.progress
+    short wait, for a booking accepted by another replica of this app a moment ago.
+
+    The saga is read from the newest progress event when one came lately (each carries the
+    saga as stored), so following a booking just submitted costs no read of the orchestrator.
+    """
+    hub: ProgressHub = request.app.state.progress
+    saga = hub.latest(booking_id)
+    if saga is None and booking_id in _recently_accepted(request):
+        return None  # stored any moment now: the stream waits for its first step
+    if saga is None:
+        saga = await _saga_or_none(services, booking_id)
+    if saga is None:
         appears_by = time.monotonic() + UNKNOWN_BOOKING_WAIT_SECONDS
         async with hub.follow(booking_id) as progress:
-            saga = await _saga_or_none(services, booking_id)
+            saga = hub.latest(booking_id) or await _saga_or_none(services, booking_id)
             while saga is None and (left := appears_by - time.monotonic()) > 0:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(progress.get(), min(left, 0.5))
-                saga = await _saga_or_none(services, booking_id)
+                    event = await asyncio.wait_for(progress.get(), min(left, 0.5))
+                    saga = event.saga or await _saga_or_none(services, booking_id)
         if saga is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No booking with this id.")
-    if saga is not None:
-        _check_visible(user, saga)
+    _check_visible(user, saga)
     return saga
 
 
@@ -268,19 +275,21 @@ async def booking_events(
         yield ServerSentEvent(event="state", data=booking_view(seen))  # nothing more will come
         return
     async with hub.follow(booking_id) as progress:  # follow first, so no step falls in a gap
-        saga = await _saga_or_none(services, booking_id)
+        saga = _newer(hub.latest(booking_id), seen)
+        if saga is None and booking_id not in _recently_accepted(request):
+            saga = await _saga_or_none(services, booking_id)
         # A booking accepted a moment ago (202) may still be queued for the orchestrator; its
-        # first progress event says it is stored. The stream waits for it, kept alive, for as
-        # long as an accepted booking can take to be taken up, rather than polling the store.
+        # first progress event, which carries the saga as stored, says it is there. The stream
+        # waits for it, kept alive, for as long as an accepted booking can take to be taken up.
         appears_by = time.monotonic() + settings.booking_appears_within_seconds
         while saga is None and (left := appears_by - time.monotonic()) > 0:
             try:
-                await asyncio.wait_for(progress.get(), min(keepalive, left))
+                event = await asyncio.wait_for(progress.get(), min(keepalive, left))
             except TimeoutError:
                 yield ServerSentEvent(comment="keep-alive")
                 continue
-            # The event itself is not lost: the saga read now already shows that step.
-            saga = await _saga_or_none(services, booking_id)
+            # The event itself is not lost: the saga it carries already shows that step.
+            saga = event.saga or await _saga_or_none(services, booking_id)
         if saga is None or not _visible(user, saga):  # the stream is open: no 404 any more
             yield ServerSentEvent(event="not_found", data={"detail": "No booking with this id."})
             return
@@ -296,12 +305,21 @@ async def booking_events(
                 continue
             if event.at <= shown_until:
                 continue  # a step the opening state already shows
-            yield ServerSentEvent(event="step", data=event.model_dump(mode="json"))
+            yield ServerSentEvent(
+                event="step", data=event.model_dump(mode="json", exclude={"saga"})
+            )
             if event.terminal:
-                final = await _saga_or_none(services, booking_id)
+                final = event.saga or await _saga_or_none(services, booking_id)
                 if final is not None:
                     yield ServerSentEvent(event="state", data=booking_view(final))
                 return
+
+
+def _newer(one: dict[str, Any] | None, other: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The later of two snapshots of a saga (by revision), or whichever there is."""
+    if one is None or other is None:
+        return one or other
+    return one if one.get("revision", 0) >= other.get("revision", 0) else other
 
 
 async def _saga_or_none(services: Upstreams, booking_id: str) -> dict[str, Any] | None:
