@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import structlog
 from faststream.middlewares import AckPolicy
 from faststream.rabbit import RabbitBroker, RabbitMessage, RabbitQueue
 
@@ -9,17 +12,49 @@ from contracts.topology import Topology
 from infra.messaging.broker import broker_user_of, check_topology, declare_topology, existing
 from infra.messaging.consumer import QueueConsumer
 
+# The most deliveries handled as one batch (the channel's prefetch bounds it too).
+MAX_BATCH = 64
+log = structlog.get_logger(__name__)
+
 
 def subscribe(broker: RabbitBroker, queue: RabbitQueue, consumer: QueueConsumer) -> None:
-    """Feed every delivery of `queue` to `consumer`, which acks by itself. Under broker
+    """Feed the deliveries of `queue` to `consumer` in batches: whatever the broker has
+    delivered (up to the channel's prefetch) while the last batch was handled. A batch never
+    waits on a timer: a lone message is handled at once. The consumer acks by itself; a
+    delivery it never acked (a crash) comes back when the channel closes. Under broker
     identities the queue is the administrator's: taken as it is, never declared."""
     if consumer.publisher.broker_user is not None:
         queue = existing(queue)
+    batches = Batches(consumer)
 
     async def on_message(message: RabbitMessage) -> None:
-        await consumer(message)
+        batches.add(message)
 
     broker.subscriber(queue, ack_policy=AckPolicy.MANUAL, no_reply=True)(on_message)
+
+
+class Batches:
+    """Deliveries waiting for their consumer, and the one task that hands them over in order."""
+
+    def __init__(self, consumer: QueueConsumer) -> None:
+        self._consumer = consumer
+        self._waiting: asyncio.Queue[RabbitMessage] = asyncio.Queue()
+        self._worker: asyncio.Task[None] | None = None
+
+    def add(self, message: RabbitMessage) -> None:
+        self._waiting.put_nowait(message)
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self._waiting.get()]
+            while len(batch) < MAX_BATCH and not self._waiting.empty():
+                batch.append(self._waiting.get_nowait())
+            try:
+                await self._consumer.handle_batch(batch)
+            except Exception:  # never lose the worker; unacked deliveries come back
+                log.exception("a batch failed", queue=self._consumer.queue_name, size=len(batch))
 
 
 async def start_broker(broker: RabbitBroker, topology: Topology) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, TypeVar
 
@@ -31,9 +31,9 @@ from contracts.base import Event, Message
 from contracts.envelope import SIGNATURE_HEADER
 from contracts.registry import MESSAGE_TYPES
 from contracts.topology import DELIVERY_LIMIT
-from infra.messaging.codec import Decoded, InvalidMessage, decode
+from infra.messaging.codec import Decoded, InvalidMessage, Outgoing, decode
 from infra.messaging.identities import Sender, sender_problem
-from infra.messaging.inbox import Handler, Inbox
+from infra.messaging.inbox import BatchInbox, Handler, Inbox, InboxResult
 from infra.messaging.publisher import Publisher
 from infra.messaging.retry import Backoff
 from infra.metrics import HANDLING_SECONDS, MESSAGES_HANDLED
@@ -68,7 +68,7 @@ class QueueConsumer(ABC):
         try:
             decoded = self._decode(raw)
         except InvalidMessage as exc:
-            await self._dead_letter(message, exc.reason, _known_type(raw.type))
+            await self._dead_letter(message, exc.reason, known_type(raw.type))
             return
         with structlog.contextvars.bound_contextvars(
             saga_id=decoded.envelope.saga_id,
@@ -79,6 +79,11 @@ class QueueConsumer(ABC):
         HANDLING_SECONDS.labels(self.queue_name, decoded.envelope.message_type).observe(
             time.perf_counter() - started
         )
+
+    async def handle_batch(self, messages: Sequence[RabbitMessage]) -> None:
+        """Handle the deliveries that were ready together; by default one after the other."""
+        for message in messages:
+            await self(message)
 
     async def retrying(self, operation: Callable[[], Awaitable[T]]) -> T:
         """Run `operation`, retrying it in place while a store or the broker is unreachable."""
@@ -170,6 +175,63 @@ class CommandConsumer(QueueConsumer):
         await self.retrying(lambda: self.publisher.publish_reply(result.reply))
         return "duplicate" if result.duplicate else "applied"
 
+    async def _publish(self, reply: Outgoing) -> None:
+        await self.retrying(lambda: self.publisher.publish_reply(reply))
+
+    async def handle_batch(self, messages: Sequence[RabbitMessage]) -> None:
+        """The batched pipeline: every valid command of the batch in one transaction of the
+        inbox (`BatchInbox`), every reply published with its confirm in flight together, each
+        delivery acked once its reply is confirmed. A message the batch could not apply (a bug,
+        a lost race) takes the one-message path, with its dead letter or requeue."""
+        inbox = self.inbox
+        if len(messages) == 1 or not isinstance(inbox, BatchInbox):
+            await super().handle_batch(messages)
+            return
+        started = time.perf_counter()
+        valid: list[tuple[RabbitMessage, Decoded]] = []
+        for message in messages:
+            try:
+                valid.append((message, self._decode(message.raw_message)))
+            except InvalidMessage as exc:
+                await self._dead_letter(message, exc.reason, known_type(message.raw_message.type))
+        if not valid:
+            return
+        decoded = [item for _, item in valid]
+        try:
+            results = await self.retrying(lambda: inbox.process_batch(decoded, self.handlers))
+        except Exception as exc:  # the batch as a whole failed: each message on its own
+            log.warning("batch failed, handling its messages one by one", error=type(exc).__name__)
+            results = [exc] * len(valid)
+        applied = [
+            (message, item, result)
+            for (message, item), result in zip(valid, results, strict=True)
+            if isinstance(result, InboxResult)
+        ]
+        published = await asyncio.gather(
+            *(self._publish(result.reply) for _, _, result in applied), return_exceptions=True
+        )
+        for (message, item, result), sent in zip(applied, published, strict=True):
+            message_type = item.envelope.message_type
+            if isinstance(sent, BaseException):  # stored: a redelivery publishes it again
+                await message.nack(requeue=True)
+                continue
+            await message.ack()
+            outcome = "duplicate" if result.duplicate else "applied"
+            MESSAGES_HANDLED.labels(self.queue_name, message_type, outcome).inc()
+        alone = [
+            (m, item)
+            for (m, item), r in zip(valid, results, strict=True)
+            if not isinstance(r, InboxResult)
+        ]
+        for message, item in alone:
+            with structlog.contextvars.bound_contextvars(
+                saga_id=item.envelope.saga_id, message_id=item.envelope.message_id
+            ):
+                await self._handle(message, item)
+        share = (time.perf_counter() - started) / len(valid)
+        for _, item in valid:
+            HANDLING_SECONDS.labels(self.queue_name, item.envelope.message_type).observe(share)
+
 
 EventHandler = Callable[[Event], Awaitable[str]]
 
@@ -192,7 +254,7 @@ class EventConsumer(QueueConsumer):
         return await self.retrying(lambda: handler(event))
 
 
-def _known_type(message_type: str | None) -> str:
+def known_type(message_type: str | None) -> str:
     """A metrics label: the message type if the platform knows it (never a sender's free text)."""
     return message_type if message_type in MESSAGE_TYPES else "unknown"
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
-from contracts.base import Reply
+from contracts.base import Message, Reply
 from contracts.envelope import Envelope
 from infra.messaging.codec import Decoded, Outgoing
 
@@ -25,6 +25,16 @@ class InboxResult:
 class Inbox(Protocol):
     async def process(self, decoded: Decoded, handler: Handler) -> InboxResult:
         """Return the stored reply of a message seen before, else apply `handler` once."""
+        ...
+
+
+@runtime_checkable
+class BatchInbox(Protocol):
+    async def process_batch(
+        self, items: Sequence[Decoded], handlers: Mapping[type[Message], Handler]
+    ) -> list[InboxResult | Exception]:
+        """Each message's stored or new reply, all in one unit of work; a message that could
+        not apply is returned as its exception (its effect undone, the others' kept)."""
         ...
 
 

@@ -8,18 +8,24 @@ not applied (an old HoldRoom arriving after the ReleaseHold that undid it takes 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from contracts.base import Message, Reply
 from contracts.booking import CommandSuperseded
 from contracts.envelope import Envelope, utc_now
 from infra.messaging.codec import Decoded, Outgoing
 from infra.messaging.inbox import Handler, InboxResult, reply_outgoing
-from infra.stores.driver_sql import DriverSql, DriverTransaction, insert_statement
+from infra.stores.driver_sql import (
+    CONNECTION_ERRORS,
+    DriverSql,
+    DriverTransaction,
+    insert_statement,
+)
 
 MAX_ATTEMPTS = 3
 SEQUENCES = "saga_sequences"
@@ -55,10 +61,11 @@ class SqlInbox:
         self._engine = engine
         self._sql = DriverSql(engine)
         self._columns = [column.name for column in table.columns]
-        self._find_reply = (
-            "SELECT saga_id, reply_message_id, reply_type, reply_body, reply_occurred_at "
-            f"FROM {table.name} WHERE message_id = %s"
+        self._reply_columns = (
+            "SELECT saga_id, reply_message_id, reply_type, reply_body, reply_occurred_at, "
+            f"message_id FROM {table.name} WHERE message_id"
         )
+        self._find_reply = f"{self._reply_columns} = %s"
         self._insert_reply = insert_statement(table.name, self._columns)
         lock = "" if self._sql.is_sqlite else " FOR UPDATE"  # SQLite has one writer at a time
         self._find_sequence = f"SELECT sequence FROM {SEQUENCES} WHERE saga_id = %s{lock}"
@@ -83,18 +90,62 @@ class SqlInbox:
             stored = await statements.rows(self._find_reply, (envelope.message_id,))
             if stored:
                 return InboxResult(self._stored_reply(envelope.message_id, stored[0]), True)
-            applied = await self._take_turn(statements, envelope)
-            if applied is None:
-                reply = await handler(decoded.message, envelope, connection)
-            else:
-                reply = CommandSuperseded(
-                    command_type=envelope.message_type,
-                    sequence=envelope.sequence or 0,
-                    applied_sequence=applied,
-                )
+            reply = await self._apply(statements, decoded, handler, connection)
             outgoing = reply_outgoing(envelope, reply)
             await statements.execute(self._insert_reply, self._row(envelope, outgoing))
         return InboxResult(outgoing, duplicate=False)
+
+    async def process_batch(
+        self, items: Sequence[Decoded], handlers: Mapping[type[Message], Handler]
+    ) -> list[InboxResult | Exception]:
+        """Every message of a batch in one transaction: the stored replies of all of them in
+        one query; each new one's effect under its own savepoint (a business failure or a bug
+        undoes that message alone, which is returned as its exception for the caller to handle
+        on its own); their inbox rows in one multi-row insert; one commit."""
+        results: list[InboxResult | Exception] = []
+        async with self._engine.begin() as connection:
+            statements = await self._sql.within(connection)
+            ids = list(dict.fromkeys(item.envelope.message_id for item in items))
+            marks = ", ".join(["%s"] * len(ids))
+            found = await statements.rows(f"{self._reply_columns} IN ({marks})", ids)
+            stored = {row[5]: self._stored_reply(row[5], row) for row in found}
+            taken: dict[str, Outgoing] = {}  # the replies of this batch, should a copy follow
+            rows: list[list[Any]] = []
+            for decoded in items:
+                envelope = decoded.envelope
+                earlier = stored.get(envelope.message_id) or taken.get(envelope.message_id)
+                if earlier is not None:
+                    results.append(InboxResult(earlier, duplicate=True))
+                    continue
+                handler = handlers[type(decoded.message)]
+                try:
+                    async with connection.begin_nested():
+                        reply = await self._apply(statements, decoded, handler, connection)
+                except CONNECTION_ERRORS:
+                    raise  # the store is gone: the whole batch is retried
+                except Exception as exc:  # this message alone; the caller deals with it
+                    results.append(exc)
+                    continue
+                outgoing = reply_outgoing(envelope, reply)
+                taken[envelope.message_id] = outgoing
+                rows.append(self._row(envelope, outgoing))
+                results.append(InboxResult(outgoing, duplicate=False))
+            if rows:
+                await statements.execute_many(self._insert_reply, rows)
+        return results
+
+    async def _apply(
+        self, statements: DriverTransaction, decoded: Decoded, handler: Handler, connection: Any
+    ) -> Reply:
+        envelope = decoded.envelope
+        applied = await self._take_turn(statements, envelope)
+        if applied is not None:
+            return CommandSuperseded(
+                command_type=envelope.message_type,
+                sequence=envelope.sequence or 0,
+                applied_sequence=applied,
+            )
+        return await handler(decoded.message, envelope, connection)
 
     async def _take_turn(self, statements: DriverTransaction, envelope: Envelope) -> int | None:
         """Record this command as the saga's newest; the newer sequence already applied, if any.
@@ -116,7 +167,7 @@ class SqlInbox:
         return None
 
     def _stored_reply(self, message_id: str, row: Sequence[Any]) -> Outgoing:
-        saga_id, reply_message_id, reply_type, reply_body, reply_occurred_at = row
+        saga_id, reply_message_id, reply_type, reply_body, reply_occurred_at = row[:5]
         occurred_at = self._sql.read_instant(reply_occurred_at)
         assert occurred_at is not None
         reply_envelope = Envelope(

@@ -124,6 +124,50 @@ class SagaStore:
                 saga, decision, await self._write(transaction, decision, causation_id, now)
             )
 
+    async def apply_batch(
+        self, items: Sequence[tuple[str, Callable[[Saga], Decision], str | None]], now: datetime
+    ) -> list[Applied | Exception | None]:
+        """Several transitions, of one saga or many, in one transaction: every saga read in one
+        query, each item decided in order on the saga as the items before it left it, each
+        changed saga written once (at the revision read), the history and the outbox rows in
+        one multi-row insert each. Per item: what was applied, None for a saga the store does
+        not have, or the exception its decision raised (nothing of that item is written).
+        Raises VersionConflict, having written nothing, when another writer changed one of the
+        sagas in between."""
+        ids = list(dict.fromkeys(saga_id for saga_id, _, _ in items))
+        marks = ", ".join(["%s"] * len(ids))
+        query = f"SELECT {', '.join(SAGA_COLUMNS)} FROM sagas WHERE saga_id IN ({marks})"
+        results: list[Applied | Exception | None] = []
+        async with self._sql.transaction() as transaction:
+            current = {
+                saga.saga_id: saga for saga in map(self._saga, await transaction.rows(query, ids))
+            }
+            read_revisions = {saga_id: saga.revision for saga_id, saga in current.items()}
+            written: list[tuple[Decision, str | None]] = []
+            for saga_id, decide, causation_id in items:
+                saga = current.get(saga_id)
+                if saga is None:
+                    results.append(None)
+                    continue
+                try:
+                    decision = decide(saga)
+                except Exception as exc:  # this item alone; the caller deals with it
+                    results.append(exc)
+                    continue
+                current[saga_id] = decision.saga
+                written.append((decision, causation_id))
+                rows = outbox_rows(decision, self._topology, causation_id, now)
+                results.append(Applied(saga, decision, rows))
+            for saga_id, revision in read_revisions.items():
+                if not await self._update(transaction, Decision(current[saga_id]), revision):
+                    raise VersionConflict(saga_id)  # leaving the block rolls back
+            await self._insert_history(transaction, [d for d, _ in written], now)
+            messages = [
+                row for result in results if isinstance(result, Applied) for row in result.rows
+            ]
+            await self._insert_outbox(transaction, messages)
+        return results
+
     async def apply_due(
         self, now: datetime, limit: int, decide: Callable[[Saga], Decision]
     ) -> list[OutboxRow]:
@@ -175,8 +219,17 @@ class SagaStore:
         causation_id: str | None,
         now: datetime,
     ) -> list[OutboxRow]:
+        await self._insert_history(transaction, [decision], now)
+        messages = outbox_rows(decision, self._topology, causation_id, now)
+        await self._insert_outbox(transaction, messages)
+        return messages
+
+    async def _insert_history(
+        self, transaction: DriverTransaction, decisions: Sequence[Decision], now: datetime
+    ) -> None:
         sql = self._sql
-        if history := history_rows(decision, now):
+        history = [row for decision in decisions for row in history_rows(decision, now)]
+        if history:
             await transaction.execute_many(
                 INSERT_HISTORY,
                 [
@@ -187,13 +240,16 @@ class SagaStore:
                     for row in history
                 ],
             )
-        messages = outbox_rows(decision, self._topology, causation_id, now)
+
+    async def _insert_outbox(
+        self, transaction: DriverTransaction, messages: Sequence[OutboxRow]
+    ) -> None:
         if messages:
+            sql = self._sql
             await transaction.execute_many(
                 INSERT_OUTBOX,
                 [[_plain(sql, row[name]) for name in OUTBOX_COLUMNS] for row in messages],
             )
-        return messages
 
     async def _load(
         self, transaction: DriverTransaction, query: str, args: Sequence[Any]

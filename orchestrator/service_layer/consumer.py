@@ -7,12 +7,22 @@ apply, so it is dead-lettered with that reason too. Nothing is dropped.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+import structlog
+from faststream.rabbit import RabbitMessage
+
 from contracts.base import Message
+from contracts.booking import StartBooking
 from infra.messaging.codec import Decoded, InvalidMessage
-from infra.messaging.consumer import QueueConsumer
+from infra.messaging.consumer import QueueConsumer, known_type
+from infra.metrics import HANDLING_SECONDS, MESSAGES_HANDLED
+from orchestrator.adapters.saga_store import VersionConflict
 from orchestrator.service_layer.sagas import SagaService, UnknownSaga
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass(kw_only=True)
@@ -29,3 +39,58 @@ class SagaConsumer(QueueConsumer):
         except UnknownSaga as exc:
             raise InvalidMessage(str(exc)) from exc
         return "applied"
+
+    async def handle_batch(self, messages: Sequence[RabbitMessage]) -> None:
+        """The batched pipeline: the batch's replies and cancellations, whatever their sagas,
+        in one transaction of the saga store, their outbox published together, each delivery
+        acked after. Starts, and a message whose transition failed, go one by one."""
+        if len(messages) == 1:
+            await super().handle_batch(messages)
+            return
+        started = time.perf_counter()
+        alone: list[tuple[RabbitMessage, Decoded]] = []
+        together: list[tuple[RabbitMessage, Decoded]] = []
+        for message in messages:
+            try:
+                decoded = self._decode(message.raw_message)
+            except InvalidMessage as exc:
+                await self._dead_letter(message, exc.reason, known_type(message.raw_message.type))
+                continue
+            starts = isinstance(decoded.message, StartBooking)
+            (alone if starts else together).append((message, decoded))
+        for message, decoded in alone:
+            await self._handle(message, decoded)
+        if len(together) > 1:
+            together = await self._apply_together(together)
+        for message, decoded in together:
+            await self._handle(message, decoded)
+        share = (time.perf_counter() - started) / len(messages)
+        for message in messages:
+            HANDLING_SECONDS.labels(self.queue_name, known_type(message.raw_message.type)).observe(
+                share
+            )
+
+    async def _apply_together(
+        self, batch: list[tuple[RabbitMessage, Decoded]]
+    ) -> list[tuple[RabbitMessage, Decoded]]:
+        """Apply the batch in one transaction; what is left to handle one by one."""
+        try:
+            results = await self.retrying(
+                lambda: self.sagas.receive_batch([decoded for _, decoded in batch])
+            )
+        except VersionConflict:  # another replica moved one of the sagas: one by one
+            return batch
+        except Exception as exc:
+            log.warning("batch failed, handling its messages one by one", error=type(exc).__name__)
+            return batch
+        left = []
+        for (message, decoded), result in zip(batch, results, strict=True):
+            message_type = decoded.envelope.message_type
+            if isinstance(result, UnknownSaga):
+                await self._dead_letter(message, str(result), message_type)
+            elif isinstance(result, Exception):
+                left.append((message, decoded))
+            else:
+                await message.ack()
+                MESSAGES_HANDLED.labels(self.queue_name, message_type, "applied").inc()
+        return left

@@ -54,17 +54,49 @@ class SagaService:
         # Confirmed sends waiting to be marked in the outbox, in one statement per flush.
         self._sent_unmarked: set[str] = set()
 
+    async def receive_batch(self, batch: Sequence[Decoded]) -> list[Saga | Exception]:
+        """Replies and cancellations, of any sagas, in one transaction of the store (starts go
+        one by one: `receive`). Per message: the saga as it left it, UnknownSaga, or the
+        exception its transition raised. Raises VersionConflict (nothing written) when another
+        writer changed one of the sagas meanwhile: the caller then applies them one by one."""
+        now = self._clock()
+        items = []
+        for decoded in batch:
+            saga_id, incoming = self._incoming(decoded)
+
+            def decide(saga: Saga, incoming: Incoming = incoming) -> Decision:
+                return transition(saga, incoming, now, self._registry)
+
+            items.append((saga_id, decide, decoded.envelope.message_id))
+        results = await self._store.apply_batch(items, now)
+        rows: list[OutboxRow] = []
+        outcome: list[Saga | Exception] = []
+        for (saga_id, _, _), result in zip(items, results, strict=True):
+            if result is None:
+                outcome.append(UnknownSaga(f"no saga {saga_id!r} in the saga store"))
+            elif isinstance(result, Exception):
+                outcome.append(result)
+            else:
+                metrics.observe(result.before, result.decision)
+                rows += result.rows
+                outcome.append(result.decision.saga)
+        await self._publish(rows)
+        return outcome
+
+    def _incoming(self, decoded: Decoded) -> tuple[str, Incoming]:
+        message, envelope = decoded.message, decoded.envelope
+        if isinstance(message, CancelBooking):
+            return message.booking_saga_id, CancelRequested(envelope.message_id, message)
+        assert isinstance(message, Reply)
+        return envelope.saga_id, ReplyReceived(envelope.message_id, message, envelope.causation_id)
+
     async def receive(self, decoded: Decoded) -> Saga:
         """Apply a request or a reply; raises UnknownSaga for a saga this store never had."""
         message, envelope = decoded.message, decoded.envelope
         if isinstance(message, StartBooking):
             return await self.start(message, envelope.saga_id, envelope.message_id)
-        if isinstance(message, CancelBooking):
-            incoming: Incoming = CancelRequested(envelope.message_id, message)
-            return await self.apply(message.booking_saga_id, incoming, envelope.message_id)
-        assert isinstance(message, Reply)
-        reply = ReplyReceived(envelope.message_id, message, envelope.causation_id)
-        return await self.apply(envelope.saga_id, reply, envelope.message_id)
+        saga_id, incoming = self._incoming(decoded)
+        return await self.apply(saga_id, incoming, envelope.message_id)
 
     async def start(self, request: StartBooking, saga_id: str, message_id: str) -> Saga:
         """Start a booking; the same saga id or idempotency key again starts nothing new.
