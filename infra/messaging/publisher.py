@@ -85,12 +85,12 @@ class Publisher:
         await self.publish_to_events(Outgoing.of(event, envelope), routing_key)
 
     async def publish_to_events(
-        self, outgoing: Outgoing, routing_key: str, **overrides: Any
+        self, outgoing: Outgoing, routing_key: str, persist: bool = True, **overrides: Any
     ) -> None:
         # Events go to a topic exchange: with nobody subscribed, "delivered to every subscriber
         # there is" is success, so they are not mandatory (commands and replies are).
         await self.publish(
-            outgoing, self._topology.events, routing_key, mandatory=False, **overrides
+            outgoing, self._topology.events, routing_key, False, persist, **overrides
         )
 
     async def publish_public(
@@ -117,8 +117,11 @@ class Publisher:
         exchange: RabbitExchange,
         routing_key: str,
         mandatory: bool = True,
+        persist: bool = True,
         **overrides: Any,
     ) -> None:
+        """Publish and wait for the broker's confirm. `persist=False` only for what a screen
+        can do without (progress events): the broker keeps it in memory, never on disk."""
         signature = (
             self._signer.sign(outgoing.envelope, outgoing.body)
             if exchange.name in self._signed_exchanges
@@ -129,7 +132,7 @@ class Publisher:
             outgoing.body,
             exchange=exchange,
             routing_key=routing_key,
-            persist=True,
+            persist=persist,
             mandatory=mandatory,
             **properties,
         )

@@ -129,40 +129,72 @@ def history_rows(decision: Decision, at: datetime) -> list[dict[str, Any]]:
     ]
 
 
-def outbox_rows(
-    decision: Decision, topology: Topology, causation_id: str | None, at: datetime
-) -> list[dict[str, Any]]:
+def outbox_rows(decision: Decision, causation_id: str | None, at: datetime) -> list[dict[str, Any]]:
+    """What the decision sends that must arrive: its commands and its public events, stored
+    with the saga and published from the outbox until the broker confirms them."""
     saga = decision.saga
-    rows: list[dict[str, Any]] = []
-
-    def add(
-        message_id: str, exchange: str, routing_key: str, message: Any, sequence: int | None = None
-    ) -> None:
-        rows.append(
-            {
-                "message_id": message_id,
-                "saga_id": saga.saga_id,
-                "exchange": exchange,
-                "routing_key": routing_key,
-                "message_type": message.message_type,
-                "body": message.model_dump_json(),
-                "causation_id": causation_id,
-                "occurred_at": naive_utc(at),
-                "sequence": sequence,
-                "created_at": naive_utc(at),
-                "sent_at": None,
-            }
-        )
-
-    for command in decision.commands:
+    rows = [
         # Stamped with the revision that decided it: the participants' order for this saga.
-        add(command.message_id, COMMANDS, str(command.service), command.command, saga.revision)
+        _message_row(
+            saga,
+            command.message_id,
+            COMMANDS,
+            str(command.service),
+            command.command,
+            causation_id,
+            at,
+            saga.revision,
+        )
+        for command in decision.commands
+    ]
+    rows += [
+        _message_row(
+            saga, event.message_id, PUBLIC, event.public_name, event.event, causation_id, at
+        )
+        for event in decision.events
+        if event.public_name is not None
+    ]
+    return rows
+
+
+def progress_rows(decision: Decision, topology: Topology, at: datetime) -> list[dict[str, Any]]:
+    """The decision's progress events, each with the saga as the decision left it. They are for
+    screens, not for correctness: never stored, published once after the commit as transient
+    messages; a screen that missed one reads the stored saga (the web's events stream does)."""
+    saga = decision.saga
+    rows = []
     for event in decision.events:
         if event.public_name is None:
             progressed = event.event
-            if isinstance(progressed, SagaProgressed):  # with the saga as this decision left it
+            if isinstance(progressed, SagaProgressed):
                 progressed = progressed.model_copy(update={"saga": saga_document(saga)})
-            add(event.message_id, EVENTS, topology.progress_routing_key(saga.kind), progressed)
-        else:
-            add(event.message_id, PUBLIC, event.public_name, event.event)
+            routing_key = topology.progress_routing_key(saga.kind)
+            rows.append(
+                _message_row(saga, event.message_id, EVENTS, routing_key, progressed, None, at)
+            )
     return rows
+
+
+def _message_row(
+    saga: Saga,
+    message_id: str,
+    exchange: str,
+    routing_key: str,
+    message: Any,
+    causation_id: str | None,
+    at: datetime,
+    sequence: int | None = None,
+) -> dict[str, Any]:
+    return {
+        "message_id": message_id,
+        "saga_id": saga.saga_id,
+        "exchange": exchange,
+        "routing_key": routing_key,
+        "message_type": message.message_type,
+        "body": message.model_dump_json(),
+        "causation_id": causation_id,
+        "occurred_at": naive_utc(at),
+        "sequence": sequence,
+        "created_at": naive_utc(at),
+        "sent_at": None,
+    }

@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from contracts.topology import Topology
 from infra.stores.driver_sql import DriverSql, DriverTransaction, insert_statement
 from orchestrator.adapters.rows import (
     history_rows,
@@ -69,10 +68,9 @@ class SagaStore:
     """The message handlers' reads and writes go straight to the driver (`DriverSql`); the
     periodic sweeps and the operators' queries go through SQLAlchemy Core."""
 
-    def __init__(self, engine: AsyncEngine, topology: Topology) -> None:
+    def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._sql = DriverSql(engine)
-        self._topology = topology
         self._skip_locked = not self._sql.is_sqlite
 
     @property
@@ -156,7 +154,7 @@ class SagaStore:
                     continue
                 current[saga_id] = decision.saga
                 written.append((decision, causation_id))
-                rows = outbox_rows(decision, self._topology, causation_id, now)
+                rows = outbox_rows(decision, causation_id, now)
                 results.append(Applied(saga, decision, rows))
             for saga_id, revision in read_revisions.items():
                 if not await self._update(transaction, Decision(current[saga_id]), revision):
@@ -170,7 +168,7 @@ class SagaStore:
 
     async def apply_due(
         self, now: datetime, limit: int, decide: Callable[[Saga], Decision]
-    ) -> list[OutboxRow]:
+    ) -> list[Applied]:
         """Feed the timeouts of sagas whose deadline passed, each row locked once."""
         query = (
             f"SELECT {', '.join(SAGA_COLUMNS)} FROM sagas WHERE next_deadline_at <= %s "
@@ -178,14 +176,15 @@ class SagaStore:
         )
         if self._skip_locked:
             query += " FOR UPDATE SKIP LOCKED"
-        written: list[OutboxRow] = []
+        applied: list[Applied] = []
         async with self._sql.transaction() as transaction:
             for row in await transaction.rows(query, (self._sql.instant(now), limit)):
                 saga = self._saga(row)
                 decision = decide(saga)
                 if await self._update(transaction, decision, saga.revision):
-                    written += await self._write(transaction, decision, None, now)
-        return written
+                    rows = await self._write(transaction, decision, None, now)
+                    applied.append(Applied(saga, decision, rows))
+        return applied
 
     async def unsent(self, before: datetime, limit: int = 500) -> list[OutboxRow]:
         query = (
@@ -220,7 +219,7 @@ class SagaStore:
         now: datetime,
     ) -> list[OutboxRow]:
         await self._insert_history(transaction, [decision], now)
-        messages = outbox_rows(decision, self._topology, causation_id, now)
+        messages = outbox_rows(decision, causation_id, now)
         await self._insert_outbox(transaction, messages)
         return messages
 

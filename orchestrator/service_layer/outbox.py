@@ -1,4 +1,5 @@
-"""Publishing stored outbox rows, each exactly as it was stored, with publisher confirms."""
+"""Publishing stored outbox rows, each exactly as it was stored, with publisher confirms; and
+progress events, which are never stored, as transient messages."""
 
 from __future__ import annotations
 
@@ -23,8 +24,24 @@ async def publish_rows(publisher: Publisher, rows: Sequence[OutboxRow]) -> list[
     return [row["message_id"] for row, result in zip(rows, results, strict=True) if result is None]
 
 
-async def _publish(publisher: Publisher, row: OutboxRow) -> None:
-    envelope = Envelope(
+async def publish_progress(publisher: Publisher, rows: Sequence[OutboxRow]) -> int:
+    """Publish progress events once, kept in the broker's memory only; how many went out. One
+    that does not (a broker outage) is not retried: the stored saga is the truth a screen
+    reads when it has heard nothing for a while."""
+    results = await asyncio.gather(
+        *(
+            publisher.publish_to_events(
+                Outgoing(_envelope(row), row["body"].encode()), row["routing_key"], persist=False
+            )
+            for row in rows
+        ),
+        return_exceptions=True,
+    )
+    return sum(1 for result in results if result is None)
+
+
+def _envelope(row: OutboxRow) -> Envelope:
+    return Envelope(
         message_id=row["message_id"],
         saga_id=row["saga_id"],
         causation_id=row["causation_id"],
@@ -32,6 +49,10 @@ async def _publish(publisher: Publisher, row: OutboxRow) -> None:
         occurred_at=aware(row["occurred_at"]),
         sequence=row.get("sequence"),
     )
+
+
+async def _publish(publisher: Publisher, row: OutboxRow) -> None:
+    envelope = _envelope(row)
     topology = publisher.topology
     if row["exchange"] == COMMANDS:
         outgoing = Outgoing(envelope, row["body"].encode())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
@@ -13,6 +14,7 @@ from contracts.envelope import utc_now
 from infra.messaging.codec import Decoded
 from infra.messaging.publisher import Publisher
 from orchestrator import metrics
+from orchestrator.adapters.rows import progress_rows
 from orchestrator.adapters.saga_store import OutboxRow, SagaStore, VersionConflict
 from orchestrator.domain.definition import DefinitionRegistry
 from orchestrator.domain.engine import new_booking, transition
@@ -25,7 +27,7 @@ from orchestrator.domain.messages import (
     Started,
 )
 from orchestrator.domain.model import Saga
-from orchestrator.service_layer.outbox import publish_rows
+from orchestrator.service_layer.outbox import publish_progress, publish_rows
 
 log = structlog.get_logger(__name__)
 MAX_CONFLICTS = 20
@@ -70,6 +72,7 @@ class SagaService:
             items.append((saga_id, decide, decoded.envelope.message_id))
         results = await self._store.apply_batch(items, now)
         rows: list[OutboxRow] = []
+        decisions: list[Decision] = []
         outcome: list[Saga | Exception] = []
         for (saga_id, _, _), result in zip(items, results, strict=True):
             if result is None:
@@ -79,8 +82,9 @@ class SagaService:
             else:
                 metrics.observe(result.before, result.decision)
                 rows += result.rows
+                decisions.append(result.decision)
                 outcome.append(result.decision.saga)
-        await self._publish(rows)
+        await self._publish(rows, decisions)
         return outcome
 
     def _incoming(self, decoded: Decoded) -> tuple[str, Incoming]:
@@ -110,7 +114,7 @@ class SagaService:
         rows = await self._store.insert(decision, message_id, now)
         if rows is not None:
             metrics.observe(fresh, decision)
-            await self._publish(rows)
+            await self._publish(rows, [decision])
             return decision.saga
         existing = await self._existing(request, saga_id)
         if existing is None:
@@ -136,7 +140,7 @@ class SagaService:
             if applied is None:
                 raise UnknownSaga(f"no saga {saga_id!r} in the saga store")
             metrics.observe(applied.before, applied.decision)
-            await self._publish(applied.rows)
+            await self._publish(applied.rows, [applied.decision])
             return applied.decision.saga
         raise ConcurrentUpdates(f"saga {saga_id} changed {MAX_CONFLICTS} times while we applied")
 
@@ -149,8 +153,9 @@ class SagaService:
             metrics.observe(saga, decision)
             return decision
 
-        rows = await self._store.apply_due(now, limit, on_deadline)
-        await self._publish(rows)
+        applied = await self._store.apply_due(now, limit, on_deadline)
+        rows = [row for one in applied for row in one.rows]
+        await self._publish(rows, [one.decision for one in applied])
         return len(rows)
 
     async def relay(self, older_than: timedelta = timedelta(0)) -> int:
@@ -174,10 +179,14 @@ class SagaService:
         self._sent_unmarked.difference_update(marking)
         return len(marking)
 
-    async def _publish(self, rows: Sequence[OutboxRow]) -> None:
-        if not rows:
-            return
-        sent = await publish_rows(self._publisher, rows)
+    async def _publish(self, rows: Sequence[OutboxRow], decisions: Sequence[Decision] = ()) -> None:
+        """After the commit: the stored rows until confirmed, and the decisions' progress
+        events once, together."""
+        topology, now = self._publisher.topology, self._clock()
+        progress = [row for d in decisions for row in progress_rows(d, topology, now)]
+        sent, _ = await asyncio.gather(
+            publish_rows(self._publisher, rows), publish_progress(self._publisher, progress)
+        )
         if len(sent) < len(rows):
             log.warning("some messages were not confirmed; the relay will resend them")
         self._sent_unmarked.update(sent)

@@ -12,7 +12,13 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-COLOURS = {"ours": "#2f6fb0", "floor": "#8c8c8c", "celery": "#5a9e4b"}
+COLOURS = {"ours": "#2f6fb0", "floor": "#8c8c8c", "celery": "#5a9e4b", "temporal": "#b05a2f"}
+
+
+def cpu_ms_per_booking(result: dict[str, Any]) -> float:
+    """CPU of every process (servers and load generator included) per confirmed booking."""
+    confirmed = result["confirmed_per_second"] * result["seconds"]
+    return 1000 * sum(result["cpu_seconds"].values()) / confirmed if confirmed else float("nan")
 
 
 def ratios(results: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
@@ -26,10 +32,17 @@ def ratios(results: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
             if theirs["confirmed_per_second"]
             else float("nan"),
             "p99": round(ours["latency_ms"]["p99"] / theirs["latency_ms"]["p99"], 2),
+            "alone_p50": _ratio(ours, theirs),
+            "cpu_per_booking": round(cpu_ms_per_booking(ours) / cpu_ms_per_booking(theirs), 2),
         }
         for other, theirs in by_name.items()
         if other != "ours"
     }
+
+
+def _ratio(ours: dict[str, Any], theirs: dict[str, Any]) -> float:
+    mine, other = (r.get("one_agent", {}).get("p50") for r in (ours, theirs))
+    return round(mine / other, 2) if mine and other else float("nan")
 
 
 def write(results: list[dict[str, Any]], context: dict[str, Any], directory: Path) -> Path:
@@ -82,18 +95,28 @@ def chart(results: list[dict[str, Any]], path: Path) -> None:
 def table(results: list[dict[str, Any]]) -> str:
     lines = [
         f"{'system':<8} {'confirmed/s':>11} {'ended/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
-        f"{'p99 ms':>8} {'CPU s':>7}  invariants"
+        f"{'p99 ms':>8} {'CPU ms/bk':>9} {'alone p50':>9} {'alone p99':>9}  invariants"
     ]
     for r in results:
         held = [i["holds"] for i in r["invariants"]]
         verdict = "all hold" if all(h is not False for h in held) else "BROKEN"
+        alone = r.get("one_agent") or {}
         lines.append(
             f"{r['system']:<8} {r['confirmed_per_second']:>11} {r['ended_per_second']:>8} "
             f"{r['latency_ms']['p50']:>8} {r['latency_ms']['p95']:>8} {r['latency_ms']['p99']:>8} "
-            f"{sum(r['cpu_seconds'].values()):>7.1f}  {verdict}"
+            f"{cpu_ms_per_booking(r):>9.1f} {alone.get('p50', '-'):>9} {alone.get('p99', '-'):>9}"
+            f"  {verdict}"
         )
+    for r in results:
+        split = sorted(r["cpu_seconds"].items(), key=lambda item: -item[1])
+        confirmed = max(1.0, r["confirmed_per_second"] * r["seconds"])
+        shares = ", ".join(f"{label} {1000 * seconds / confirmed:.1f}" for label, seconds in split)
+        lines.append(f"  [{r['system']}] CPU ms per confirmed booking: {shares}")
     for name, ratio in ratios(results).items():
-        lines.append(f"{name}: throughput x{ratio['throughput']}, p99 x{ratio['p99']}")
+        lines.append(
+            f"{name}: throughput x{ratio['throughput']}, p99 x{ratio['p99']}, "
+            f"one agent p50 x{ratio['alone_p50']}, CPU per booking x{ratio['cpu_per_booking']}"
+        )
     for r in results:
         for i in r["invariants"]:
             mark = {True: "ok", False: "BROKEN", None: "n/a"}[i["holds"]]

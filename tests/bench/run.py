@@ -24,6 +24,8 @@ class LoadPlan:
     warm_up_seconds: float
     client_ids: list[str]
     profile_dir: Path | None = None
+    # After the load, one agent alone for this long: what an agent feels when all is quiet.
+    alone_seconds: float = 10.0
 
 
 @dataclass
@@ -66,6 +68,13 @@ async def measure(system: System, servers: Servers, plan: LoadPlan) -> dict[str,
         await agents.run_until(plan.agents, window_end)
         cpu = meter.end()
         profile = profiler.finish() if profiler else {}
+        alone: list[Outcome] = []
+        if plan.alone_seconds > 0:
+            await system.settle(SETTLE_SECONDS)
+            print(f"[{system.name}] one agent alone for {plan.alone_seconds:.0f} s", flush=True)
+            alone_from = len(agents.timeline)
+            await agents.run_until(1, time.monotonic() + plan.alone_seconds)
+            alone = [t.outcome for t in agents.timeline[alone_from:]]
         print(f"[{system.name}] settling, then checking the invariants", flush=True)
         await system.settle(SETTLE_SECONDS)
         invariants = await system.invariants([t.outcome for t in agents.timeline])
@@ -73,6 +82,7 @@ async def measure(system: System, servers: Servers, plan: LoadPlan) -> dict[str,
         await system.stop()
     in_window = [t.outcome for t in agents.timeline if window_start <= t.ended_at <= window_end]
     summary = summarize(system.name, plan, in_window, cpu, invariants, profile)
+    summary["one_agent"] = one_agent(alone)
     # Bookings without an end are reported from the whole run, warm-up included.
     lost = (t.outcome for t in agents.timeline if t.outcome.status == "lost")
     summary["lost_reasons"] = dict(Counter(o.reason or "" for o in lost))
@@ -81,6 +91,16 @@ async def measure(system: System, servers: Servers, plan: LoadPlan) -> dict[str,
 
 def _load_generator() -> ProcessGroup:
     return ProcessGroup("load generator", [os.getpid()])
+
+
+def one_agent(outcomes: list[Outcome]) -> dict[str, Any]:
+    """Latency with one agent alone (submit-to-outcome, every outcome that ended)."""
+    latencies = [o.latency_seconds * 1000 for o in outcomes if o.status != "lost"]
+    return {
+        "bookings": len(outcomes),
+        "p50": round(percentile(latencies, 0.50), 1),
+        "p99": round(percentile(latencies, 0.99), 1),
+    }
 
 
 def summarize(

@@ -13,10 +13,9 @@ from typing import Any
 
 import httpx
 import pytest
-from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
+from aio_pika.abc import AbstractRobustConnection
 from fastapi import FastAPI
 
-from contracts.base import Message, Reply
 from contracts.booking import SagaProgressed, StartBooking
 from contracts.clients import ClientRejected, ClientVerified, VerifyClient
 from contracts.envelope import DEAD_LETTER_REASON_HEADER, Envelope, new_id
@@ -29,12 +28,13 @@ from contracts.rooms import (
     ReleaseHold,
     RoomHeld,
 )
-from contracts.topology import REPLIES_ROUTING_KEY, Service, Topology
+from contracts.topology import Service, Topology
 from contracts.values import NightlyPrice, Stay
-from infra.messaging.codec import Outgoing, decode
+from infra.messaging.codec import Outgoing
 from orchestrator.entrypoints.app import create_app
 from orchestrator.settings import OrchestratorSettings
-from tests.support.observer import Observed, drain_queue, publish_outgoing, watch_events
+from tests.support.observer import Observed, drain_queue, watch_events
+from tests.support.participants import Participants, publish
 from tests.support.service_auth import internal_client
 
 pytestmark = pytest.mark.integration
@@ -64,38 +64,6 @@ async def running(settings: OrchestratorSettings) -> AsyncIterator[httpx.AsyncCl
             "orchestrator", transport=transport, base_url="http://orchestrator"
         ) as http:
             yield http
-
-
-class Participants:
-    """The test's stand-in for rooms, clients and reservations."""
-
-    def __init__(self, connection: AbstractRobustConnection, topology: Topology) -> None:
-        self.connection = connection
-        self.topology = topology
-
-    async def take(self, service: Service, expected: type[Message]) -> AbstractIncomingMessage:
-        queue = self.topology.command_queue(service).name
-        [message] = await drain_queue(self.connection, queue, 1, timeout=WAIT)
-        assert message.type == expected.message_type
-        return message
-
-    async def reply(self, command: AbstractIncomingMessage, reply: Reply) -> None:
-        envelope = decode(command).envelope.caused(reply.message_type)
-        await publish(self.connection, self.topology, Outgoing.of(reply, envelope), replies=True)
-
-
-async def publish(
-    connection: AbstractRobustConnection,
-    topology: Topology,
-    outgoing: Outgoing,
-    replies: bool = False,
-) -> None:
-    exchange, key = (
-        (topology.replies.name, REPLIES_ROUTING_KEY)
-        if replies
-        else (topology.commands.name, str(Service.ORCHESTRATOR))
-    )
-    await publish_outgoing(connection, exchange, key, outgoing)
 
 
 def start_booking(saga_id: str, key: str | None = None) -> Outgoing:

@@ -4,6 +4,8 @@ live figures, and dead letters peeked, requeued and discarded on the real broker
 from __future__ import annotations
 
 import asyncio
+import itertools
+import json
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,18 +16,25 @@ from typing import Any
 import aio_pika
 import httpx
 import pytest
+from aio_pika.abc import AbstractRobustConnection
 from fastapi import FastAPI
 
+from contracts.booking import SagaProgressed
+from contracts.clients import ClientRejected, VerifyClient
 from contracts.envelope import DEAD_LETTER_QUEUE_HEADER, DEAD_LETTER_REASON_HEADER
+from contracts.rooms import HoldReleased, HoldRoom, ReleaseHold
 from contracts.topology import Service, Topology
 from orchestrator.entrypoints.app import create_app as orchestrator_app
 from orchestrator.settings import OrchestratorSettings
 from tests.browser.platform import free_port
+from tests.integration.test_orchestrator_saga import room_held
 from tests.support.observer import drain_queue, publish_raw
+from tests.support.participants import Participants
 from tests.support.service_auth import internal_client
 from web.bookings import RecentlyAccepted
 from web.entrypoints.app import create_app
 from web.entrypoints.dashboard_api import per_minute_figures
+from web.progress import ProgressHub
 from web.settings import WebSettings
 
 pytestmark = pytest.mark.integration
@@ -303,3 +312,60 @@ async def test_an_events_stream_waits_for_its_booking_and_then_says_it_was_never
     assert lines.count(": keep-alive") >= 3, "the stream is kept alive while it waits"
     assert "event: not_found" in lines
     assert not any(line.startswith("event: state") for line in lines)
+
+
+class DeafHub(ProgressHub):
+    """A hub no subscription feeds: as if the broker lost every progress event."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.followed = asyncio.Event()
+
+    @asynccontextmanager
+    async def follow(self, saga_id: str) -> AsyncIterator[asyncio.Queue[SagaProgressed]]:
+        async with super().follow(saga_id) as queue:
+            self.followed.set()
+            yield queue
+
+
+async def test_a_stream_that_hears_no_progress_follows_the_stored_saga_to_its_end(
+    dashboard: Dashboard,
+    amqp_url: str,
+    namespace: str,
+    sql_database_url: str,
+    broker_connection: AbstractRobustConnection,
+) -> None:
+    # Progress events are transient (issue 14): if the broker loses them, an agent's stream
+    # must still reach the booking's end. This web process hears none at all here (its hub is
+    # one no subscription feeds), so only the reads of the stored saga can end the stream.
+    settings: WebSettings = dashboard.app.state.settings
+    settings.sse_keepalive_seconds = 0.2
+    participants = Participants(broker_connection, Topology(namespace))
+    async with _orchestrator_behind(dashboard, amqp_url, namespace, sql_database_url):
+        saga_id = await _start_booking(dashboard)
+        hold = await participants.take(Service.ROOMS, HoldRoom)
+        verify = await participants.take(Service.CLIENTS, VerifyClient)
+        await _wait_listed(dashboard, saga_id)
+        deaf = dashboard.app.state.progress = DeafHub()
+        dashboard.app.state.recently_accepted = RecentlyAccepted(60.0)  # so it reads PENDING
+        stream = asyncio.create_task(
+            dashboard.client.get(f"/api/bookings/{saga_id}/events", headers=dashboard.agent)
+        )
+        async with asyncio.timeout(10):
+            await deaf.followed.wait()  # the stream is open and has read PENDING
+        await participants.reply(verify, ClientRejected(client_id="client-1", reason="blocked"))
+        await participants.reply(hold, room_held())
+        release = await participants.take(Service.ROOMS, ReleaseHold)
+        await participants.reply(release, HoldReleased(hold_id="hold-9"))
+        async with asyncio.timeout(30):
+            response = await stream
+
+    assert response.status_code == 200, response.text
+    states = [
+        json.loads(line.removeprefix("data: "))["status"]
+        for previous, line in itertools.pairwise(response.text.splitlines())
+        if previous == "event: state"
+    ]
+    assert states[0] == "PENDING", response.text
+    assert states[-1] == "FAILED", response.text
+    assert "event: step" not in response.text, "no progress event reached this process"

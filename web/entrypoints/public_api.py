@@ -286,7 +286,9 @@ async def booking_events(
             try:
                 event = await asyncio.wait_for(progress.get(), min(keepalive, left))
             except TimeoutError:
-                yield ServerSentEvent(comment="keep-alive")
+                saga = await _stored_if_reachable(services, booking_id)
+                if saga is None:
+                    yield ServerSentEvent(comment="keep-alive")
                 continue
             # The event itself is not lost: the saga it carries already shows that step.
             saga = event.saga or await _saga_or_none(services, booking_id)
@@ -301,13 +303,23 @@ async def booking_events(
             try:
                 event = await asyncio.wait_for(progress.get(), keepalive)
             except TimeoutError:
-                yield ServerSentEvent(comment="keep-alive")
+                # Progress events are transient: one the broker lost must not leave the agent
+                # waiting for ever, so a quiet stream reads the stored saga.
+                stored = await _stored_if_reachable(services, booking_id)
+                if stored is None or stored["revision"] <= saga["revision"]:
+                    yield ServerSentEvent(comment="keep-alive")
+                    continue
+                saga, shown_until = stored, datetime.fromisoformat(stored["updated_at"])
+                yield ServerSentEvent(event="state", data=booking_view(saga))
+                if saga["state"] in TERMINAL:
+                    return
                 continue
             if event.at <= shown_until:
                 continue  # a step the opening state already shows
             yield ServerSentEvent(
                 event="step", data=event.model_dump(mode="json", exclude={"saga"})
             )
+            saga = _newer(event.saga, saga) or saga
             if event.terminal:
                 final = event.saga or await _saga_or_none(services, booking_id)
                 if final is not None:
@@ -333,6 +345,14 @@ async def _saga_or_none(services: Upstreams, booking_id: str) -> dict[str, Any] 
         if exc.status_code == status.HTTP_404_NOT_FOUND:
             return None
         raise
+
+
+async def _stored_if_reachable(services: Upstreams, booking_id: str) -> dict[str, Any] | None:
+    """The stored saga, or None when it is not there or the orchestrator cannot be read."""
+    try:
+        return await _saga_or_none(services, booking_id)
+    except HTTPException:
+        return None
 
 
 async def _visible_saga(user: User, services: Upstreams, booking_id: str) -> dict[str, Any]:
