@@ -101,6 +101,29 @@ class SagaStore:
         except IntegrityError:
             return None
 
+    async def insert_batch(
+        self, items: Sequence[tuple[Decision, str | None]], now: datetime
+    ) -> list[list[OutboxRow]] | None:
+        """Store several new sagas in one transaction (one multi-row insert each for the sagas,
+        their history and their outbox): each one's outbox rows; None, having written nothing,
+        when any of their ids or idempotency keys is already taken (the caller then stores
+        them one by one, and the repeat finds the saga it repeats)."""
+        try:
+            async with self._sql.transaction() as transaction:
+                await transaction.execute_many(
+                    INSERT_SAGA,
+                    [
+                        [values[name] for name in SAGA_COLUMNS]
+                        for values in (self._saga_values(d.saga) for d, _ in items)
+                    ],
+                )
+                await self._insert_history(transaction, [d for d, _ in items], now)
+                rows = [outbox_rows(decision, cause, now) for decision, cause in items]
+                await self._insert_outbox(transaction, [row for one in rows for row in one])
+                return rows
+        except IntegrityError:
+            return None
+
     async def apply(
         self,
         saga_id: str,

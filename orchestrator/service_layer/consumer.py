@@ -43,7 +43,8 @@ class SagaConsumer(QueueConsumer):
     async def handle_batch(self, messages: Sequence[RabbitMessage]) -> None:
         """The batched pipeline: the batch's replies and cancellations, whatever their sagas,
         in one transaction of the saga store, their outbox published together, each delivery
-        acked after. Starts, and a message whose transition failed, go one by one."""
+        acked after; the batch's new bookings likewise, in another. A repeated start, and a
+        message whose transition failed, go one by one."""
         if len(messages) == 1:
             await super().handle_batch(messages)
             return
@@ -58,6 +59,8 @@ class SagaConsumer(QueueConsumer):
                 continue
             starts = isinstance(decoded.message, StartBooking)
             (alone if starts else together).append((message, decoded))
+        if len(alone) > 1:
+            alone = await self._start_together(alone)
         for message, decoded in alone:
             await self._handle(message, decoded)
         if len(together) > 1:
@@ -69,6 +72,24 @@ class SagaConsumer(QueueConsumer):
             HANDLING_SECONDS.labels(self.queue_name, known_type(message.raw_message.type)).observe(
                 share
             )
+
+    async def _start_together(
+        self, batch: list[tuple[RabbitMessage, Decoded]]
+    ) -> list[tuple[RabbitMessage, Decoded]]:
+        """Start the batch's bookings in one transaction; what is left to handle one by one."""
+        try:
+            started = await self.retrying(
+                lambda: self.sagas.start_batch([decoded for _, decoded in batch])
+            )
+        except Exception as exc:
+            log.warning("batch failed, handling its messages one by one", error=type(exc).__name__)
+            return batch
+        if started is None:  # a repeat among them: one by one finds it
+            return batch
+        for message, decoded in batch:
+            await message.ack()
+            MESSAGES_HANDLED.labels(self.queue_name, decoded.envelope.message_type, "applied").inc()
+        return []
 
     async def _apply_together(
         self, batch: list[tuple[RabbitMessage, Decoded]]

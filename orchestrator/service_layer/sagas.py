@@ -121,6 +121,29 @@ class SagaService:
             raise ConcurrentUpdates(f"saga {saga_id} could be neither stored nor read")
         return await self.apply(existing.saga_id, Started(message_id), message_id)
 
+    async def start_batch(self, requests: Sequence[Decoded]) -> list[Saga] | None:
+        """Start several bookings in one transaction; None, having started none, when one of
+        them repeats a saga already stored (the caller then starts them one by one)."""
+        now = self._clock()
+        fresh: list[Saga] = []
+        decisions: list[Decision] = []
+        for decoded in requests:
+            request, envelope = decoded.message, decoded.envelope
+            assert isinstance(request, StartBooking)
+            saga = new_booking(envelope.saga_id, request, now, self._registry)
+            fresh.append(saga)
+            decisions.append(transition(saga, Started(envelope.message_id), now, self._registry))
+        if len({d.saga.saga_id for d in decisions}) < len(decisions):
+            return None  # the same saga twice in one batch: one by one
+        causes = [decoded.envelope.message_id for decoded in requests]
+        stored = await self._store.insert_batch(list(zip(decisions, causes, strict=True)), now)
+        if stored is None:
+            return None
+        for saga, decision in zip(fresh, decisions, strict=True):
+            metrics.observe(saga, decision)
+        await self._publish([row for rows in stored for row in rows], decisions)
+        return [decision.saga for decision in decisions]
+
     async def _existing(self, request: StartBooking, saga_id: str) -> Saga | None:
         return await self._store.get(saga_id) or await self._store.get_by_key(
             request.agency_id, request.idempotency_key

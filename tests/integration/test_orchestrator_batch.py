@@ -11,12 +11,13 @@ import pytest
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
 from fastapi import FastAPI
 
+from contracts.booking import StartBooking
 from contracts.clients import ClientVerified, VerifyClient
 from contracts.envelope import Envelope, new_id
 from contracts.reservations import WriteReservation
 from contracts.rooms import HoldRoom
 from contracts.topology import Service, Topology
-from infra.messaging.codec import Decoded, decode
+from infra.messaging.codec import Decoded, Outgoing, decode
 from orchestrator.adapters.saga_store import SagaStore
 from orchestrator.domain.model import SagaState
 from orchestrator.entrypoints.app import create_app
@@ -104,3 +105,36 @@ async def state_of(store: SagaStore, saga_id: str) -> SagaState:
     saga = await store.get(saga_id)
     assert saga is not None
     return saga.state
+
+
+async def test_new_bookings_start_in_one_batch_and_a_repeat_among_them_starts_nothing_twice(
+    settings: OrchestratorSettings, topology: Topology, broker_connection: AbstractRobustConnection
+) -> None:
+    app: FastAPI = create_app(settings)
+    async with app.router.lifespan_context(app):
+        sagas: SagaService = app.state.sagas
+        store: SagaStore = app.state.store
+        fresh = [new_id() for _ in range(3)]
+        started = await sagas.start_batch([decoded(start_booking(s)) for s in fresh])
+        assert started is not None
+        assert [saga.saga_id for saga in started] == fresh
+        holds = await drain_queue(broker_connection, topology.command_queue(Service.ROOMS).name, 3)
+        assert sorted(decode(h).envelope.saga_id for h in holds) == sorted(fresh)
+
+        # One of them again, with two new ones: the batch starts none of them, and the
+        # one-by-one path then starts the new ones and repeats nothing.
+        later = [new_id(), new_id()]
+        again = [decoded(start_booking(s)) for s in (later[0], fresh[1], later[1])]
+        assert await sagas.start_batch(again) is None
+        assert await store.get(later[0]) is None, "a refused batch writes nothing"
+        for one in again:
+            await sagas.receive(one)
+        holds = await drain_queue(broker_connection, topology.command_queue(Service.ROOMS).name, 2)
+        assert sorted(decode(h).envelope.saga_id for h in holds) == sorted(later)
+        assert await no_more(broker_connection, topology.command_queue(Service.ROOMS).name)
+        for saga_id in (*fresh, *later):
+            assert await state_of(store, saga_id) == SagaState.PENDING
+
+
+def decoded(outgoing: Outgoing) -> Decoded:
+    return Decoded(outgoing.envelope, StartBooking.model_validate_json(outgoing.body))
