@@ -37,8 +37,9 @@ clean:
 up: install
 	$(BIN)/python -m infra.launcher
 
-# Bookings per second and latency, ours against the floor and Celery (tests/bench/__main__.py).
-# BENCH_ARGS passes options, e.g. make bench BENCH_ARGS="--agents 32 --seconds 60 --profile".
+# Bookings per second and latency, ours against the floor, Celery and Temporal
+# (tests/bench/__main__.py). BENCH_ARGS passes options, e.g.
+# make bench BENCH_ARGS="--agents 32 --seconds 60 --profile" or BENCH_ARGS="--systems temporal".
 bench: install
 	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	$(BIN)/python -m tests.bench $(BENCH_ARGS)

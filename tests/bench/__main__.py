@@ -1,7 +1,10 @@
-"""`make bench`: the same booking workload through our platform, the floor and Celery.
+"""`make bench`: the same booking workload through our platform, the floor, Celery and Temporal.
 
-    python -m tests.bench [--agents 64] [--seconds 30] [--systems ours floor celery]
+    python -m tests.bench [--agents 64] [--seconds 30] [--systems ours floor celery temporal]
                           [--out .run/bench] [--profile]
+
+Systems: ours, floor, celery (tests/bench/celery_system.py) and temporal (a Temporal dev
+server on SQLite and its workers, tests/bench/temporal_system.py); by default all four.
 
 Servers: AMQP_URL, TEST_MYSQL_URL and RESERVATIONS_MONGO_URL when set, else the local
 RabbitMQ and MariaDB and an nx-27017 started here (as the tests find them). Writes
@@ -41,7 +44,11 @@ def make_system(name: str, agents: int) -> System:
         from tests.bench.celery_system import CelerySystem
 
         return CelerySystem()
-    raise SystemExit(f"unknown system {name!r}: ours, floor or celery")
+    if name == "temporal":
+        from tests.bench.temporal_system import TemporalSystem
+
+        return TemporalSystem()
+    raise SystemExit(f"unknown system {name!r}: ours, floor, celery or temporal")
 
 
 def arguments() -> argparse.Namespace:
@@ -50,7 +57,15 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--warm-up", type=float, default=5.0)
     parser.add_argument("--clients", type=int, default=500)
-    parser.add_argument("--systems", nargs="+", default=["ours", "floor", "celery"])
+    parser.add_argument(
+        "--alone", type=float, default=10.0, help="seconds of one agent alone after the load"
+    )
+    parser.add_argument(
+        "--systems",
+        nargs="+",
+        default=["ours", "floor", "celery", "temporal"],
+        help="any of: ours floor celery temporal",
+    )
     parser.add_argument("--out", type=Path, default=Path(".run/bench"))
     parser.add_argument("--profile", action="store_true", help="py-spy each system's processes")
     return parser.parse_args()
@@ -64,6 +79,7 @@ async def main(args: argparse.Namespace) -> int:
         warm_up_seconds=args.warm_up,
         client_ids=bench_client_ids(args.clients),
         profile_dir=args.out / "profiles" if args.profile else None,
+        alone_seconds=args.alone,
     )
     with contextlib.ExitStack() as stack:
         servers = Servers(
