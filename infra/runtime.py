@@ -11,6 +11,7 @@ from faststream.rabbit import RabbitBroker, RabbitMessage, RabbitQueue
 from contracts.topology import Topology
 from infra.messaging.broker import broker_user_of, check_topology, declare_topology, existing
 from infra.messaging.consumer import QueueConsumer
+from infra.messaging.delivery import Delivery
 
 # The most deliveries handled as one batch (the channel's prefetch bounds it too).
 MAX_BATCH = 64
@@ -27,7 +28,7 @@ def subscribe(broker: RabbitBroker, queue: RabbitQueue, consumer: QueueConsumer)
         queue = existing(queue)
     batches = Batches(consumer)
 
-    async def on_message(message: RabbitMessage) -> None:
+    async def on_message(message: Delivery) -> None:
         batches.add(message)
 
     broker.subscriber(queue, ack_policy=AckPolicy.MANUAL, no_reply=True)(on_message)

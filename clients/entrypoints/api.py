@@ -44,7 +44,7 @@ async def _transaction(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-def _actor(
+async def _actor(
     x_actor_user: Annotated[str | None, Header()] = None,
     x_actor_role: Annotated[str | None, Header()] = None,
     x_actor_agency: Annotated[str | None, Header()] = None,
@@ -55,7 +55,7 @@ def _actor(
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
 
 
-def _operator(actor: Annotated[Actor, Depends(_actor)]) -> Actor:
+async def _operator(actor: Annotated[Actor, Depends(_actor)]) -> Actor:
     if actor.role != OPERATOR_ROLE:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "operators only")
     return actor

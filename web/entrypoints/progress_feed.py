@@ -6,13 +6,14 @@ import uuid
 
 import structlog
 from faststream.middlewares import AckPolicy
-from faststream.rabbit import RabbitBroker, RabbitMessage, RabbitQueue
+from faststream.rabbit import RabbitBroker, RabbitQueue
 
 from contracts.booking import SagaProgressed
 from contracts.envelope import SIGNATURE_HEADER
 from contracts.topology import PROGRESS_ROUTING_PREFIX, WEB, Topology
 from infra.messaging.broker import broker_user_of, existing
 from infra.messaging.codec import InvalidMessage, decode
+from infra.messaging.delivery import Delivery
 from infra.messaging.identities import Sender, sender_problem
 from infra.messaging.signing import MessageSigner
 from web.progress import ProgressHub
@@ -34,7 +35,7 @@ def subscribe_progress(
         routing_key=f"{PROGRESS_ROUTING_PREFIX}.#",
     )
 
-    async def on_progress(message: RabbitMessage) -> None:
+    async def on_progress(message: Delivery) -> None:
         try:
             decoded = decode(message.raw_message)
         except InvalidMessage as exc:

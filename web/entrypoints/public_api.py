@@ -42,11 +42,13 @@ IdempotencyKey = Annotated[
 ]
 
 
-def upstreams(request: Request) -> Upstreams:
+# Dependencies are coroutines: FastAPI runs a plain function in its thread pool, a thread
+# hand-off on every request.
+async def upstreams(request: Request) -> Upstreams:
     return request.app.state.upstreams  # type: ignore[no-any-return]
 
 
-def publisher(request: Request) -> Publisher:
+async def publisher(request: Request) -> Publisher:
     return request.app.state.publisher  # type: ignore[no-any-return]
 
 
