@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
 
+from contracts.sagas import SETTLED_STATES
 from orchestrator.domain.messages import Decision
 from orchestrator.domain.model import Saga, SagaState, StepStatus
 
@@ -20,8 +21,6 @@ STEP_SECONDS = Histogram(
 STEP_RETRIES = Counter("booking_saga_step_retries_total", "Commands sent again", ["step"])
 STEP_TIMEOUTS = Counter("booking_saga_step_timeouts_total", "Deadlines passed", ["step"])
 COMPENSATIONS = Counter("booking_saga_compensations_total", "Sagas that began compensating")
-
-_OUTCOMES = {SagaState.CONFIRMED, SagaState.FAILED, SagaState.CANCELLED, SagaState.STUCK}
 
 
 def observe(before: Saga, decision: Decision) -> None:
@@ -43,7 +42,7 @@ def observe(before: Saga, decision: Decision) -> None:
     if after.state != before.state:
         if after.state == SagaState.COMPENSATING:
             COMPENSATIONS.inc()
-        if after.state in _OUTCOMES:
+        if after.state in SETTLED_STATES:
             SAGA_OUTCOMES.labels(str(after.state).lower()).inc()
 
 

@@ -11,11 +11,11 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from contracts.sagas import ONCE_CONFIRMED_STATES
+
 # Booking ids are derived from the agency and the agent's idempotency key, so a retried
 # request (same key) names the same saga and can never start a second booking.
 BOOKING_ID_NAMESPACE = uuid.UUID("6f1c9a52-3a8e-4b8b-9d43-5e1f0c2b7a10")
-TERMINAL = {"CONFIRMED", "FAILED", "CANCELLED"}
-CONFIRMED_STATES = {"CONFIRMED", "CANCELLING", "CANCELLED"}
 EntityId = Annotated[str, Field(min_length=1, max_length=64)]
 # The longest stay a hotel takes (the rooms service refuses longer ones too).
 MAX_NIGHTS = 30
@@ -113,7 +113,7 @@ class CancelRequest(BaseModel):
 def was_confirmed(saga: dict[str, Any]) -> bool:
     """Whether the booking was ever confirmed. A failing saga may have written a reservation
     that it is undoing: its code must never reach the agent, who would hand it to the client."""
-    return saga["state"] in CONFIRMED_STATES or saga.get("phase") == "cancelling"
+    return saga["state"] in ONCE_CONFIRMED_STATES or saga.get("phase") == "cancelling"
 
 
 def booking_view(saga: dict[str, Any]) -> dict[str, Any]:

@@ -1,8 +1,13 @@
-"""The booking saga, with its cancellation, in every version still able to finish a saga."""
+"""The booking saga and its cancellation, in every version still able to finish a saga.
+
+Read a step as: what it sends, to whom, which replies end it, and what undoes it. Undos come
+first because a step names its undo. When a booking fails, `SagaDefinition.undo_order` undoes
+every forward step that happened or may have, last written first; cancelling a confirmed
+booking runs the same rule over every forward step (older versions wrote theirs out).
+"""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 
 from contracts.base import Reply
@@ -30,21 +35,48 @@ from contracts.topology import Service
 from orchestrator.domain import reasons
 from orchestrator.domain.definition import (
     DefinitionRegistry,
-    Milestone,
-    RetryPolicy,
+    Retry,
     SagaDefinition,
-    StepDefinition,
+    Step,
+    together,
 )
 from orchestrator.domain.model import BookingData, Saga, SagaState
 
 KIND = "booking"
-HOLD_ROOM = "hold_room"
-VERIFY_CLIENT = "verify_client"
-WRITE_RESERVATION = "write_reservation"
-CONFIRM_HOLD = "confirm_hold"
-RELEASE_HOLD = "release_hold"
-CANCEL_RESERVATION = "cancel_reservation"
-RELEASE_BOOKING = "release_booking"
+# An undo never gives up (the step it undoes may have happened): past its attempts the saga
+# shows STUCK while the undo goes on being resent.
+UNDO_RETRY = Retry(attempts=3, first_delay=timedelta(seconds=1), max_delay=timedelta(seconds=30))
+
+# --- the undos -----------------------------------------------------------------------------
+
+
+def _undo_reason(saga: Saga) -> str:
+    return saga.data.cancel_reason or saga.failure_reason or reasons.COMPENSATION
+
+
+RELEASE_HOLD = Step(
+    "release_hold",
+    to=Service.ROOMS,
+    send=lambda saga: ReleaseHold(reason=_undo_reason(saga)),
+    done=(HoldReleased,),
+    retry=UNDO_RETRY,
+)
+CANCEL_RESERVATION = Step(
+    "cancel_reservation",
+    to=Service.RESERVATIONS,
+    send=lambda saga: CancelReservation(booking_saga_id=saga.saga_id, reason=_undo_reason(saga)),
+    done=(ReservationCancelled,),
+    retry=UNDO_RETRY,
+)
+RELEASE_BOOKING = Step(  # a confirmed booking's nights; version 2's undo of its confirmation
+    "release_booking",
+    to=Service.ROOMS,
+    send=lambda saga: ReleaseBooking(booking_saga_id=saga.saga_id),
+    done=(BookingReleased,),
+    retry=UNDO_RETRY,
+)
+
+# --- the forward steps ---------------------------------------------------------------------
 
 
 def _hold_room(saga: Saga) -> HoldRoom:
@@ -100,87 +132,76 @@ def _record_reservation(data: BookingData, reply: Reply) -> BookingData:
     )
 
 
-def _undo_reason(saga: Saga) -> str:
-    return saga.data.cancel_reason or saga.failure_reason or reasons.COMPENSATION
-
-
-def _steps(deadline: timedelta, retry: RetryPolicy) -> dict[str, StepDefinition]:
-    steps = (
-        StepDefinition(
-            HOLD_ROOM, Service.ROOMS, _hold_room, (RoomHeld,), (RoomUnavailable,),
-            record=_record_hold, failure_reason=reasons.room_unavailable,
-            compensation=RELEASE_HOLD,
-        ),
-        StepDefinition(
-            VERIFY_CLIENT, Service.CLIENTS, lambda s: VerifyClient(client_id=s.data.client_id),
-            (ClientVerified,), (ClientRejected,), failure_reason=reasons.client_rejected,
-        ),
-        StepDefinition(
-            WRITE_RESERVATION, Service.RESERVATIONS, _write_reservation,
-            (ReservationWritten,), (ReservationRejected,), record=_record_reservation,
-            failure_reason=reasons.reservation_rejected, compensation=CANCEL_RESERVATION,
-        ),
-        StepDefinition(
-            CONFIRM_HOLD, Service.ROOMS, lambda _s: ConfirmHold(), (HoldConfirmed,),
-            (HoldExpired,), failure_reason=lambda _r: reasons.HOLD_EXPIRED,
-            compensation=RELEASE_BOOKING,
-        ),
-        StepDefinition(
-            RELEASE_HOLD, Service.ROOMS, lambda s: ReleaseHold(reason=_undo_reason(s)),
-            (HoldReleased,),
-        ),
-        StepDefinition(
-            CANCEL_RESERVATION, Service.RESERVATIONS,
-            lambda s: CancelReservation(booking_saga_id=s.saga_id, reason=_undo_reason(s)),
-            (ReservationCancelled,),
-        ),
-        StepDefinition(
-            RELEASE_BOOKING, Service.ROOMS,
-            lambda s: ReleaseBooking(booking_saga_id=s.saga_id), (BookingReleased,),
-        ),
-    )  # fmt: skip
-    return {s.name: replace(s, deadline=deadline, retry=retry) for s in steps}
-
-
-MILESTONES = (
-    Milestone(SagaState.ROOM_HELD, frozenset({HOLD_ROOM})),
-    Milestone(SagaState.CLIENT_VERIFIED, frozenset({HOLD_ROOM, VERIFY_CLIENT})),
-    Milestone(SagaState.RESERVED, frozenset({HOLD_ROOM, VERIFY_CLIENT, WRITE_RESERVATION})),
-    Milestone(
-        SagaState.CONFIRMED, frozenset({HOLD_ROOM, VERIFY_CLIENT, WRITE_RESERVATION, CONFIRM_HOLD})
-    ),
+HOLD_ROOM = Step(
+    "hold_room",
+    to=Service.ROOMS,
+    send=_hold_room,
+    done=(RoomHeld,),
+    record=_record_hold,
+    reaches=SagaState.ROOM_HELD,
+    refused={RoomUnavailable: reasons.room_unavailable},
+    undo=RELEASE_HOLD,  # frees the nights whether or not the hold was confirmed
+)
+VERIFY_CLIENT = Step(
+    "verify_client",
+    to=Service.CLIENTS,
+    send=lambda saga: VerifyClient(client_id=saga.data.client_id),
+    done=(ClientVerified,),
+    reaches=SagaState.CLIENT_VERIFIED,
+    refused={ClientRejected: reasons.client_rejected},
+    deadline=timedelta(seconds=5),  # one indexed read: an answer this late means trouble
+)
+WRITE_RESERVATION = Step(
+    "write_reservation",
+    to=Service.RESERVATIONS,
+    send=_write_reservation,
+    done=(ReservationWritten,),
+    record=_record_reservation,
+    reaches=SagaState.RESERVED,
+    refused={ReservationRejected: reasons.reservation_rejected},
+    undo=CANCEL_RESERVATION,
+)
+CONFIRM_HOLD = Step(
+    "confirm_hold",
+    to=Service.ROOMS,
+    send=lambda _saga: ConfirmHold(),
+    done=(HoldConfirmed,),
+    reaches=SagaState.CONFIRMED,
+    refused={HoldExpired: lambda _reply: reasons.HOLD_EXPIRED},
+    # no undo of its own: undoing the hold (release_hold) frees a confirmed hold too
 )
 
+# --- the versions --------------------------------------------------------------------------
 
-DEFAULT_RETRY = RetryPolicy()
+CURRENT = SagaDefinition(  # cancelling undoes every step, last first, as a failure does
+    KIND,
+    version=4,
+    forward=(together(HOLD_ROOM, VERIFY_CLIENT), WRITE_RESERVATION, CONFIRM_HOLD),
+)
 
+# Older versions, kept while a saga started under them may still be in flight. Each differs
+# from the next in one line.
+VERSION_3 = SagaDefinition(  # cancellation released the nights with ReleaseBooking
+    KIND,
+    version=3,
+    forward=(together(HOLD_ROOM, VERIFY_CLIENT), WRITE_RESERVATION, CONFIRM_HOLD),
+    cancellation=(CANCEL_RESERVATION, RELEASE_BOOKING),
+)
+VERSION_2 = SagaDefinition(  # a confirmation had its own undo, so the room was freed first
+    KIND,
+    version=2,
+    forward=(
+        together(HOLD_ROOM, VERIFY_CLIENT),
+        WRITE_RESERVATION,
+        CONFIRM_HOLD.undone_by(RELEASE_BOOKING),
+    ),
+    cancellation=(CANCEL_RESERVATION, RELEASE_BOOKING),
+)
+VERSION_1 = SagaDefinition(  # the steps ran one after the other
+    KIND,
+    version=1,
+    forward=(HOLD_ROOM, VERIFY_CLIENT, WRITE_RESERVATION, CONFIRM_HOLD),
+    cancellation=(CANCEL_RESERVATION, RELEASE_BOOKING),
+)
 
-def booking_definitions(
-    deadline: timedelta = timedelta(seconds=10), retry: RetryPolicy = DEFAULT_RETRY
-) -> DefinitionRegistry:
-    """Every booking definition still able to finish a saga.
-
-    Version 1 ran the steps one after the other. Version 2 holds and verifies in parallel, and
-    undoes a confirmation with its own ReleaseBooking, which reverse order sends before the
-    reservation is cancelled: a room freed while its reservation still stands. Version 3 (new
-    sagas) lets ReleaseHold undo the hold whether or not it was confirmed, so a failed booking
-    cancels its reservation first and frees its nights last.
-    """
-    steps = _steps(deadline, retry)
-    unconfirmed = {**steps, CONFIRM_HOLD: replace(steps[CONFIRM_HOLD], compensation=None)}
-    cancellation = ((CANCEL_RESERVATION,), (RELEASE_BOOKING,))
-    in_turn = ((HOLD_ROOM,), (VERIFY_CLIENT,), (WRITE_RESERVATION,), (CONFIRM_HOLD,))
-    in_parallel = ((HOLD_ROOM, VERIFY_CLIENT), (WRITE_RESERVATION,), (CONFIRM_HOLD,))
-    return DefinitionRegistry(
-        tuple(
-            SagaDefinition(
-                KIND, version, version_steps, forward=forward, milestones=MILESTONES,
-                cancellation=cancellation,
-            )
-            for version, version_steps, forward in (
-                (1, unconfirmed, in_turn),
-                (2, steps, in_parallel),
-                (3, unconfirmed, in_parallel),
-            )
-        )
-    )  # fmt: skip
+BOOKINGS = DefinitionRegistry((VERSION_1, VERSION_2, VERSION_3, CURRENT))

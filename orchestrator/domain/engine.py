@@ -130,14 +130,14 @@ def _reply(work: Work, incoming: ReplyReceived) -> None:
     _received(work, reply.message_type, message_id, step.name, payload, record.attempts)
     _applied(work, message_id)
     resume(work, step.name, f"{step.name} answered after all")
-    if isinstance(reply, step.succeeds_on):
+    if step.succeeded_with(reply):
         work.update(data=step.record(work.saga.data, reply))
         work.decide(step.name, StepStatus.SUCCEEDED, reply.message_type)
         if work.saga.phase == Phase.FORWARD:
             reach_milestone(work, step.name)
     else:
         work.decide(step.name, StepStatus.FAILED, reply.message_type)
-        begin_compensation(work, step.failure_reason(reply), step.name)
+        begin_compensation(work, step.refusal(reply), step.name)
     advance(work, step.name)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from orchestrator.domain import reasons
+from orchestrator.domain.definition import Stage
 from orchestrator.domain.model import Phase, SagaState, StepRecord, StepStatus
 from orchestrator.domain.work import Work
 
@@ -17,10 +18,10 @@ def advance(work: Work, step: str | None = None) -> None:
     if saga.terminal or saga.state == SagaState.STUCK:
         return
     if saga.phase == Phase.FORWARD:
-        if _run_stages(work, work.definition.forward):
+        if _run_stages(work, _names(work.definition.forward)):
             work.finish(SagaState.CONFIRMED, step)
     elif saga.phase == Phase.CANCELLING:
-        if _run_stages(work, work.definition.cancellation):
+        if _run_stages(work, _names(work.definition.cancellation)):
             work.finish(SagaState.CANCELLED, step)
     elif _compensate(work):
         work.finish(SagaState.FAILED, step)
@@ -39,38 +40,30 @@ def _run_stages(work: Work, stages: tuple[tuple[str, ...], ...]) -> bool:
     return True
 
 
+def _names(stages: tuple[Stage, ...]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(step.name for step in stage) for stage in stages)
+
+
 def _compensate(work: Work) -> bool:
     """Undo, in reverse order, every forward step that started and did not plainly fail.
 
     Nothing is undone while a forward step is still in flight: its outcome decides whether
     it needs undoing, and an undo overtaking its own step would leave the step done.
     """
-    if work.saga.in_flight(_forward_names(work)):
+    if work.saga.in_flight(work.definition.forward_names):
         return False
-    if work.saga.compensations is None:
-        work.update(compensations=_plan_compensations(work))
+    if work.saga.compensations is None:  # planned once, stored: the plan never shifts
+        happened = (StepStatus.SUCCEEDED, StepStatus.TIMED_OUT)
+        may_have = {r.name for r in work.saga.steps.values() if r.status in happened}
+        work.update(compensations=work.definition.undo_order(may_have))
     return _run_stages(work, tuple((name,) for name in work.saga.compensations or ()))
-
-
-def _forward_names(work: Work) -> tuple[str, ...]:
-    return tuple(name for stage in work.definition.forward for name in stage)
-
-
-def _plan_compensations(work: Work) -> tuple[str, ...]:
-    undone = (StepStatus.SUCCEEDED, StepStatus.TIMED_OUT)
-    plan = [
-        work.definition.step(record.name).compensation
-        for record in work.saga.steps.values()
-        if work.definition.is_forward(record.name) and record.status in undone
-    ]
-    return tuple(name for name in reversed(plan) if name is not None)
 
 
 def begin_compensation(work: Work, reason: str, step: str | None) -> None:
     if work.saga.phase == Phase.COMPENSATING:
         return
     work.update(phase=Phase.COMPENSATING, failure_reason=reason)
-    for record in work.saga.in_flight(_forward_names(work)):
+    for record in work.saga.in_flight(work.definition.forward_names):
         if record.status == StepStatus.BACKING_OFF:  # sent, unanswered: undo it as it stands
             work.decide(record.name, StepStatus.TIMED_OUT, "abandoned")
     work.set_state(SagaState.COMPENSATING, step, reason)
@@ -78,10 +71,7 @@ def begin_compensation(work: Work, reason: str, step: str | None) -> None:
 
 def reach_milestone(work: Work, step: str) -> None:
     succeeded = {n for n, r in work.saga.steps.items() if r.status == StepStatus.SUCCEEDED}
-    reached = SagaState.PENDING
-    for milestone in work.definition.milestones:
-        if milestone.steps <= succeeded:
-            reached = milestone.state
+    reached = work.definition.state_reached(succeeded)
     if reached != SagaState.CONFIRMED:  # confirmation is announced by `finish`
         work.set_state(reached, step)
 
@@ -94,7 +84,7 @@ def time_out(work: Work, record: StepRecord) -> None:
     past its budget the saga shows STUCK meanwhile, and the first answer carries it on.
     """
     step = work.definition.step(record.name)
-    command_type = step.build_command(work.saga).message_type
+    command_type = step.send(work.saga).message_type
     forward = work.definition.is_forward(record.name)
     abandoning = work.saga.phase == Phase.COMPENSATING and forward
     if record.status == StepStatus.BACKING_OFF and not abandoning:
@@ -108,11 +98,11 @@ def time_out(work: Work, record: StepRecord) -> None:
     )
     if abandoning:
         work.decide(record.name, StepStatus.TIMED_OUT, "timeout")
-    elif forward and record.attempts >= step.retry.max_attempts:
+    elif forward and record.attempts >= step.retry.attempts:
         work.decide(record.name, StepStatus.TIMED_OUT, "timeout")
-        begin_compensation(work, reasons.no_answer(step.service), record.name)
+        begin_compensation(work, reasons.no_answer(step.to), record.name)
     else:
-        if not forward and record.attempts >= step.retry.max_attempts:
+        if not forward and record.attempts >= step.retry.attempts:
             _stuck(work, record.name)
         seed = f"{work.saga.saga_id}/{record.name}/{record.attempts}"
         delay = step.retry.delay(min(record.attempts, MAX_BACKOFF_DOUBLINGS), seed)
@@ -125,7 +115,7 @@ def _stuck(work: Work, name: str) -> None:
         return
     step = work.definition.step(name)
     detail = (
-        f"{name} got no answer after {step.retry.max_attempts} attempts: the {step.service} "
+        f"{name} got no answer after {step.retry.attempts} attempts: the {step.to} "
         "service may be down. It is still being resent; an operator can retry it now."
     )
     work.note("timeout", "stuck", detail)

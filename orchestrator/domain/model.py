@@ -9,23 +9,18 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
+from contracts.sagas import TERMINAL_STATES, SagaState
 from contracts.values import NightlyPrice, Stay
 
-
-class SagaState(StrEnum):
-    PENDING = "PENDING"
-    ROOM_HELD = "ROOM_HELD"
-    CLIENT_VERIFIED = "CLIENT_VERIFIED"
-    RESERVED = "RESERVED"
-    CONFIRMED = "CONFIRMED"
-    COMPENSATING = "COMPENSATING"
-    FAILED = "FAILED"
-    CANCELLING = "CANCELLING"
-    CANCELLED = "CANCELLED"
-    STUCK = "STUCK"
-
-
-TERMINAL_STATES = frozenset({SagaState.CONFIRMED, SagaState.FAILED, SagaState.CANCELLED})
+__all__ = [
+    "TERMINAL_STATES",
+    "BookingData",
+    "Phase",
+    "Saga",
+    "SagaState",
+    "StepRecord",
+    "StepStatus",
+]
 
 
 class Phase(StrEnum):

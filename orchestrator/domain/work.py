@@ -45,7 +45,7 @@ class Work:
         previous = self.saga.steps.get(name)
         sends = (previous.sends if previous else 0) + 1
         message_id = derived_id(self.saga.saga_id, name, sends)
-        command = step.build_command(self.saga)
+        command = step.send(self.saga)
         self.put_step(
             StepRecord(
                 name=name,
@@ -57,7 +57,7 @@ class Work:
                 message_ids=(*(previous.message_ids if previous else ()), message_id),
             )
         )
-        self.commands.append(CommandToSend(name, step.service, command, message_id, attempts))
+        self.commands.append(CommandToSend(name, step.to, command, message_id, attempts))
         self.history.append(
             HistoryEntry(
                 "out",

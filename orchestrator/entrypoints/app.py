@@ -23,7 +23,7 @@ from infra.service_auth import require_service_token
 from orchestrator import metrics
 from orchestrator.adapters.engine import open_saga_store
 from orchestrator.adapters.saga_store import SagaStore
-from orchestrator.domain.booking import booking_definitions
+from orchestrator.domain.booking import BOOKINGS
 from orchestrator.entrypoints import api
 from orchestrator.service_layer.background import running
 from orchestrator.service_layer.consumer import SagaConsumer
@@ -48,7 +48,7 @@ def create_app(settings: OrchestratorSettings | None = None) -> FastAPI:
         broker = make_broker(settings.amqp_url, settings.prefetch_count)
         publisher = Publisher(broker, topology, "orchestrator", settings.message_signer())
         store = SagaStore(engine)
-        registry = booking_definitions(settings.step_deadline, settings.retry_policy)
+        registry = settings.timed(BOOKINGS)
         sagas = SagaService(store, registry, publisher)
         requests_queue = topology.command_queue(Service.ORCHESTRATOR)
         # What each queue takes, and from whom (checked under broker identities).

@@ -23,6 +23,7 @@ import aiohttp
 import sqlalchemy as sa
 from motor.motor_asyncio import AsyncIOMotorClient
 
+from contracts.sagas import TERMINAL_STATES
 from contracts.topology import Topology
 from infra.stores.sql import make_engine
 from tests.bench import checks
@@ -37,7 +38,7 @@ from tests.bench.workload import BookingRequest
 from tests.conftest import delete_namespace
 from tests.support.platform import SPECS, Platform, platform_environment
 
-TERMINAL = frozenset({"CONFIRMED", "FAILED", "CANCELLED"})
+TERMINAL = frozenset(str(state) for state in TERMINAL_STATES)
 FOLLOW_TIMEOUT_SECONDS = 60.0
 REASONS = (("no room", "no_room"), ("client", "unknown_client"))
 SAGA_STATES = "SELECT state, COUNT(*) FROM sagas GROUP BY state"

@@ -1,4 +1,5 @@
-"""Browser tests: the real platform in this process, and Debian's Chromium through Playwright."""
+"""Browser tests: the platform's processes (the one launcher, tests/support/platform.py), and
+Debian's Chromium through Playwright."""
 
 from __future__ import annotations
 
@@ -8,18 +9,13 @@ import pytest
 from playwright.async_api import Browser
 
 from tests.browser.pages import chromium
-from tests.browser.platform import Servers
 from tests.support import servers as support
+from tests.support.platform import Servers
 
 
 @pytest.fixture
-def servers(
-    amqp_url: str,
-    namespace: str,
-    mysql_server: support.Server,
-    mongodb_server: support.Server,
-) -> Servers:
-    return Servers(amqp_url, mysql_server.url, mongodb_server.url, namespace)
+def servers(amqp_url: str, mysql_server: support.Server, mongodb_server: support.Server) -> Servers:
+    return Servers(amqp_url, mysql_server.url, mongodb_server.url)
 
 
 @pytest.fixture

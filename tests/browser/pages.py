@@ -21,6 +21,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# The web apps' settings under the browser: keep-alives (and the stored-saga reads a quiet
+# stream makes) every 2 s rather than 15, so a screen never waits long on a lost event.
+BROWSER = {"SSE_KEEPALIVE_SECONDS": "2"}
 UI_TIMEOUT_MS = 60_000  # the CPU is shared with other test runs: wait on conditions, generously
 
 

@@ -15,6 +15,7 @@ import aio_pika
 
 from contracts.topology import Service, Topology
 from tests.browser.pages import (
+    BROWSER,
     UI_TIMEOUT_MS,
     book_first_offer,
     chromium,
@@ -25,24 +26,23 @@ from tests.browser.pages import (
     start_booking,
     token,
 )
-from tests.browser.platform import Servers, running_platform
 from tests.browser.test_web_dashboard_browser import DEMO_CLIENT, UNKNOWN_CLIENT, stay
-from tests.conftest import delete_namespace
 from tests.support import servers as support
 from tests.support.observer import publish_raw
+from tests.support.platform import Platform, Servers, running_platform
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 async def shoot(servers: Servers) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    async with running_platform(servers) as (platform, _), chromium() as browser:
+    async with running_platform(servers, BROWSER) as platform, chromium() as browser:
         web = platform.url("web")
         agent = await token(web, "agent", "agent-demo")
         for days in range(40, 46):
             await start_booking(web, agent, {"client_id": DEMO_CLIENT, **stay(days)})
         failed = await start_booking(web, agent, {"client_id": UNKNOWN_CLIENT, **stay(50)})
-        await _dead_letter_a_malformed_command(servers)
+        await _dead_letter_a_malformed_command(platform, servers)
 
         page = await new_page(browser, 1280, 1000)
         await sign_in(page, web, "agent", "agent-demo")
@@ -62,10 +62,10 @@ async def shoot(servers: Servers) -> None:
         await board.screenshot(path=str(OUT / "dashboard.png"), full_page=True)
 
 
-async def _dead_letter_a_malformed_command(servers: Servers) -> None:
+async def _dead_letter_a_malformed_command(platform: Platform, servers: Servers) -> None:
     connection = await aio_pika.connect_robust(servers.amqp_url)
     async with connection:
-        topology = Topology(servers.namespace)
+        topology = Topology(platform.namespace)
         await publish_raw(
             connection,
             topology.commands.name,
@@ -78,13 +78,8 @@ async def _dead_letter_a_malformed_command(servers: Servers) -> None:
 
 
 def main() -> None:
-    namespace = f"shots-{uuid.uuid4().hex[:6]}"
     with support.rabbitmq() as rabbit, support.mysql() as mysql, support.mongodb() as mongo:
-        servers = Servers(rabbit.url, mysql.url, mongo.url, namespace)
-        try:
-            asyncio.run(shoot(servers))
-        finally:
-            asyncio.run(delete_namespace(rabbit.url, Topology(namespace)))
+        asyncio.run(shoot(Servers(rabbit.url, mysql.url, mongo.url)))
     print(f"wrote {OUT / 'agents.png'} and {OUT / 'dashboard.png'}")
 
 

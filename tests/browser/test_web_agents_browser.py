@@ -8,6 +8,7 @@ import pytest
 from playwright.async_api import Browser, expect
 
 from tests.browser.pages import (
+    BROWSER,
     UI_TIMEOUT_MS,
     book_first_offer,
     create_client,
@@ -15,7 +16,7 @@ from tests.browser.pages import (
     search,
     sign_in,
 )
-from tests.browser.platform import Servers, running_platform
+from tests.support.platform import Servers, running_platform
 
 pytestmark = pytest.mark.e2e
 CONFIRMATION_CODE = re.compile(r"^[A-Z0-9]{8}$")
@@ -24,7 +25,7 @@ CONFIRMATION_CODE = re.compile(r"^[A-Z0-9]{8}$")
 async def test_an_agent_books_a_room_in_paris_and_sees_the_confirmation_live(
     servers: Servers, browser: Browser
 ) -> None:
-    async with running_platform(servers) as (platform, _):
+    async with running_platform(servers, BROWSER) as platform:
         page = await new_page(browser)
         await sign_in(page, platform.url("web"), "agent", "agent-demo")
         await expect(page.locator("#whoami")).to_contain_text("agent")
@@ -59,7 +60,7 @@ async def test_an_agent_books_a_room_in_paris_and_sees_the_confirmation_live(
 async def test_the_desk_speaks_french_and_refuses_a_wrong_password(
     servers: Servers, browser: Browser
 ) -> None:
-    async with running_platform(servers, services=()) as (platform, _):
+    async with running_platform(servers, BROWSER, start=("web",)) as platform:
         page = await new_page(browser)
         await page.goto(platform.url("web"))
         await page.get_by_role("button", name="FR").click()

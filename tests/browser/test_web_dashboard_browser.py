@@ -8,16 +8,16 @@ from datetime import date, timedelta
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tests.browser.pages import UI_TIMEOUT_MS, new_page, sign_in, start_booking, token
-from tests.browser.platform import Servers, running_platform, service_app
+from tests.browser.pages import BROWSER, UI_TIMEOUT_MS, new_page, sign_in, start_booking, token
+from tests.support.platform import Servers, running_platform
 
 pytestmark = pytest.mark.e2e
 # Short deadlines so a participant that never answers makes a saga STUCK within seconds.
 QUICK_GIVE_UP = {
-    "step_deadline_seconds": 2.0,
-    "retry_max_attempts": 2,
-    "retry_first_delay_seconds": 0.2,
-    "retry_max_delay_seconds": 0.5,
+    "STEP_DEADLINE_SECONDS": "2",
+    "RETRY_MAX_ATTEMPTS": "2",
+    "RETRY_FIRST_DELAY_SECONDS": "0.2",
+    "RETRY_MAX_DELAY_SECONDS": "0.5",
 }
 UNKNOWN_CLIENT = "00000000-0000-4000-8000-000000000000"
 DEMO_CLIENT = "98396f1e-a7b2-5c73-a38f-67db41362a4f"  # seeded by the clients service
@@ -44,10 +44,7 @@ async def open_saga(page: Page, saga_id: str) -> None:
 async def test_the_dashboard_shows_a_failed_saga_and_a_retry_unsticks_a_stuck_one(
     servers: Servers, browser: Browser
 ) -> None:
-    async with running_platform(servers, orchestrator_tuning=QUICK_GIVE_UP) as (
-        platform,
-        databases,
-    ):
+    async with running_platform(servers, QUICK_GIVE_UP | BROWSER) as platform:
         web = platform.url("web")
         agent = await token(web, "agent", "agent-demo")
         failed = await start_booking(web, agent, {"client_id": UNKNOWN_CLIENT, **stay(30)})
@@ -63,7 +60,7 @@ async def test_the_dashboard_shows_a_failed_saga_and_a_retry_unsticks_a_stuck_on
         await expect(page.locator("#detail-body .history")).to_contain_text("VerifyClient")
 
         # Rooms goes away: the hold is never answered, nor is its release; the saga gets stuck.
-        await platform.stop("rooms")
+        await asyncio.to_thread(platform.kill, "rooms")
         stuck = await start_booking(web, agent, {"client_id": DEMO_CLIENT, **stay(31)})
         await expect(page.locator('#health [data-service="rooms"]')).to_have_class(
             "service unreachable", timeout=UI_TIMEOUT_MS
@@ -78,7 +75,7 @@ async def test_the_dashboard_shows_a_failed_saga_and_a_retry_unsticks_a_stuck_on
             "operator resent release_hold", timeout=UI_TIMEOUT_MS
         )
         # Rooms comes back; the resent release is answered and compensation ends the saga.
-        await platform.start("rooms", service_app("rooms", servers, databases))
+        await asyncio.to_thread(platform.start, "rooms")
         await wait_until_failed(page, stuck)
         await expect(page.locator(f'#sagas tr[data-saga="{stuck}"]')).to_contain_text(
             "FAILED", timeout=UI_TIMEOUT_MS

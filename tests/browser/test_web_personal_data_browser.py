@@ -6,8 +6,15 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Browser, expect
 
-from tests.browser.pages import UI_TIMEOUT_MS, create_client, fill_client_form, new_page, sign_in
-from tests.browser.platform import Servers, running_platform
+from tests.browser.pages import (
+    BROWSER,
+    UI_TIMEOUT_MS,
+    create_client,
+    fill_client_form,
+    new_page,
+    sign_in,
+)
+from tests.support.platform import Servers, running_platform
 
 pytestmark = pytest.mark.e2e
 
@@ -15,7 +22,7 @@ pytestmark = pytest.mark.e2e
 async def test_a_known_address_selects_the_agencys_client_and_the_read_is_on_the_dashboard(
     servers: Servers, browser: Browser
 ) -> None:
-    async with running_platform(servers) as (platform, _):
+    async with running_platform(servers, BROWSER) as platform:
         page = await new_page(browser)
         await sign_in(page, platform.url("web"), "agent", "agent-demo")
         email = await create_client(page, "Ama", "Mensah")

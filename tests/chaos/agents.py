@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import aiohttp
 
+from contracts.sagas import SETTLED_STATES
 from tests.bench.ours import last_state
 from tests.bench.workload import BookingRequest, Workload
 from tests.chaos.checks import Booking
@@ -17,7 +18,7 @@ from web.bookings import booking_id_for
 
 AGENCY_ID = "agency-lome"  # the demo agent's agency; booking ids derive from it and the key
 CREDENTIALS = {"username": "agent", "password": "agent-demo"}
-SEEN_ENDS = frozenset({"CONFIRMED", "FAILED", "CANCELLED", "STUCK"})
+SEEN_ENDS = frozenset(str(state) for state in SETTLED_STATES)
 RETRY_PAUSE_SECONDS = 1.0
 
 

@@ -9,9 +9,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from contracts.sagas import TERMINAL_STATES
 from tests.bench.checks import Sold
 
-ENDED = frozenset({"CONFIRMED", "FAILED", "CANCELLED"})
+ENDED = frozenset(str(state) for state in TERMINAL_STATES)
 ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\b[0-9a-f]{24,}\b")
 POSITION = re.compile(r"\bline \d+ column \d+")
 REASON_CHARACTERS = 160

@@ -13,7 +13,9 @@ from typing import Any
 
 import httpx
 
-TERMINAL = frozenset({"CONFIRMED", "FAILED", "CANCELLED"})
+from contracts.sagas import TERMINAL_STATES
+
+TERMINAL = frozenset(str(state) for state in TERMINAL_STATES)
 
 
 def stay(offset_days: int, nights: int = 2) -> tuple[date, date]:
@@ -98,6 +100,21 @@ class AgentClient:
                     received.append((event, json.loads(line.removeprefix("data:"))))
                     event = "message"
         return received
+
+    async def when_in(self, booking_id: str, states: frozenset[str]) -> dict[str, Any]:
+        """The booking as soon as its events stream shows it in one of `states`; if the stream
+        ends (the booking ended) without, the booking as it ended, for the caller to judge."""
+        async with (
+            asyncio.timeout(60),
+            self.http.stream("GET", f"/api/bookings/{booking_id}/events") as response,
+        ):
+            assert response.status_code == 200
+            async for line in response.aiter_lines():
+                if line.startswith("data:"):  # a state (`status`) or a step (`state`)
+                    data = json.loads(line.removeprefix("data:"))
+                    if data.get("status", data.get("state")) in states:
+                        break
+        return await self.booking(booking_id)
 
     async def outcome(self, booking_id: str, until: frozenset[str] = TERMINAL) -> dict[str, Any]:
         """The booking once it reaches a status in `until`, followed live over SSE.

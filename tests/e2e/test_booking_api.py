@@ -13,6 +13,7 @@ from tests.support.platform import Platform
 from tests.support.service_auth import internal_client
 
 pytestmark = pytest.mark.e2e
+FORWARD_STATES = ["PENDING", "ROOM_HELD", "CLIENT_VERIFIED", "RESERVED", "CONFIRMED"]
 
 
 async def paris_offer(agent: AgentClient, check_in: date, check_out: date) -> dict[str, object]:
@@ -37,8 +38,11 @@ async def test_a_booking_is_confirmed_with_a_reservation_and_its_steps_stream_in
     booking = await agent.booking(booking_id)
 
     assert events[0][0] == "state", "the stream opens with the current state"
+    opening = events[0][1]["status"]
     steps = [data["state"] for kind, data in events if kind == "step"]
-    assert steps[-1] == "CONFIRMED" and events[-1][1]["status"] == "CONFIRMED"
+    # From where the stream opened, every later state once, in the saga's order.
+    assert [opening, *steps] == FORWARD_STATES[FORWARD_STATES.index(opening) :]
+    assert events[-1][1]["status"] == "CONFIRMED"
     assert booking["status"] == "CONFIRMED"
     reservation = booking["reservation"]
     assert reservation is not None and len(reservation["confirmation_code"]) == 8

@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 
 from tests.e2e.agent_client import AgentClient, stay
-from tests.e2e.conftest import own_platform
 from tests.e2e.test_saga_paths import offer_in, reservations_of
-from tests.support.platform import Platform
+from tests.support.platform import Platform, own_platform
 from tests.support.servers import Server
 
 pytestmark = pytest.mark.e2e
@@ -28,7 +27,9 @@ SHORT_DEADLINES = {
 
 @pytest.fixture(scope="module")
 def outages(amqp_url: str, mysql_server: Server, mongodb_server: Server) -> Iterator[Platform]:
-    with own_platform("o", amqp_url, mysql_server, mongodb_server, SHORT_DEADLINES) as running:
+    with own_platform(
+        "o", amqp_url, mysql_server.url, mongodb_server.url, SHORT_DEADLINES
+    ) as running:
         yield running
 
 

@@ -3,7 +3,6 @@ end in the right state with the right side effects, and killed processes lose no
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 from typing import Any
 
@@ -15,6 +14,8 @@ from tests.support.platform import Platform
 from tests.support.service_auth import internal_client
 
 pytestmark = pytest.mark.e2e
+# Where a booking rests while its reservation step waits.
+IN_FLIGHT_AT_RESERVATION = frozenset({"CLIENT_VERIFIED"})
 
 
 async def offer_in(
@@ -88,9 +89,16 @@ async def test_the_orchestrator_killed_mid_saga_finishes_every_saga_with_one_res
     check_in, check_out = stay(52)
     offer = await offer_in(agent, "Paris", check_in, check_out)
     client_id = await agent.new_client()
+    # Reservations down: every saga holds its room, verifies its client, then waits on the
+    # reservation step, so the orchestrator is killed with all three in flight.
+    platform.kill("reservations")
     bookings = [await book(agent, client_id, offer, check_in, check_out) for _ in range(3)]
+    for booking_id in bookings:
+        waiting = await agent.when_in(booking_id, IN_FLIGHT_AT_RESERVATION)
+        assert waiting["status"] == "CLIENT_VERIFIED", waiting
 
     platform.kill("orchestrator")  # SIGKILL: no shutdown, mid-flight
+    platform.start("reservations")
     platform.start("orchestrator")
     outcomes = [await agent.outcome(booking_id) for booking_id in bookings]
 
@@ -110,7 +118,8 @@ async def test_a_participant_down_mid_saga_is_waited_for_and_the_booking_complet
 
     platform.kill("reservations")
     booking_id = await book(agent, client_id, offer, check_in, check_out)
-    await asyncio.sleep(1)  # the saga reaches the reservation step while the service is down
+    waiting = await agent.when_in(booking_id, IN_FLIGHT_AT_RESERVATION)
+    assert waiting["status"] == "CLIENT_VERIFIED", "the reservation step is what it waits on"
     platform.start("reservations")
     booking = await agent.outcome(booking_id)
 

@@ -8,8 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.e2e.agent_client import AgentClient, stay
-from tests.e2e.conftest import own_platform
-from tests.support.platform import Platform
+from tests.support.platform import Platform, own_platform
 from tests.support.servers import Server
 
 pytestmark = pytest.mark.e2e
@@ -21,7 +20,9 @@ READS = 50
 def replicated(amqp_url: str, mysql_server: Server, mongodb_server: Server) -> Iterator[Platform]:
     """A platform of its own (this test kills a process) with two orchestrators on one store."""
     services = ("rooms", "clients", "reservations", "orchestrator")
-    with own_platform("r", amqp_url, mysql_server, mongodb_server, start=services) as running:
+    with own_platform(
+        "r", amqp_url, mysql_server.url, mongodb_server.url, start=services
+    ) as running:
         running.start("orchestrator-2", replica_of="orchestrator")
         replicas = ",".join(running.url(name) for name in ("orchestrator", "orchestrator-2"))
         running.start("web", settings={"ORCHESTRATOR_URLS": replicas})

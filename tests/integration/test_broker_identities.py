@@ -38,10 +38,9 @@ from infra.messaging.codec import Outgoing
 from rooms.adapters.tables import holds
 from tests.conftest import RUN_ID, delete_namespace
 from tests.e2e.agent_client import AgentClient, stay
-from tests.e2e.conftest import own_platform
 from tests.integration.test_rooms_holds import START, hold_room
 from tests.support.observer import signed_message
-from tests.support.platform import SPECS, Platform
+from tests.support.platform import SPECS, Platform, own_platform
 from tests.support.servers import Server
 from web.dead_letters import DeadLetters
 
@@ -65,7 +64,9 @@ def identities(amqp_url: str, mysql_server: Server, mongodb_server: Server) -> I
     topology = Topology(f"b{RUN_ID}")  # own_platform's namespace for the prefix "b"
     urls = asyncio.run(create_broker_users(amqp_url, topology))
     try:
-        with own_platform("b", amqp_url, mysql_server, mongodb_server, start=()) as platform:
+        with own_platform(
+            "b", amqp_url, mysql_server.url, mongodb_server.url, start=()
+        ) as platform:
             for spec in SPECS:
                 own = {"AMQP_URL": urls[spec.broker_user], "BROKER_IDENTITIES": "true"}
                 platform.start(spec.name, settings=own)

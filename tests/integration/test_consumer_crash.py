@@ -86,11 +86,17 @@ async def test_a_consumer_killed_before_ack_gets_the_message_again_and_applies_i
         await start_broker(survivor, topology)
         try:
             (reply,) = await replies.wait_for(1, timeout=30)
-            await asyncio.sleep(0.5)  # room for a wrong second reply to show up
+            # A marker behind it on the same queue (prefetch 1, one consumer): once its reply
+            # is in, any second reply to the first command would have come before it.
+            check = VerifyClient(client_id="client-8")
+            marker = Outgoing.of(check, Envelope.new(check.message_type, new_id()))
+            async with await aio_pika.connect_robust(amqp_url) as connection:
+                await send_command(connection, topology, str(Service.CLIENTS), marker)
+            await replies.wait_for(2, timeout=30)
         finally:
             await survivor.stop()
 
-    assert len(replies.messages) == 1
+    causes = [m.headers["x-causation-id"] for m in replies.messages]
+    assert causes == [command.envelope.message_id, marker.envelope.message_id]
     assert reply.type == ClientVerified.message_type
-    assert reply.headers["x-causation-id"] == command.envelope.message_id
     assert await probe.applied(engine, saga_id) == 1

@@ -24,9 +24,9 @@ from contracts.clients import ClientRejected, VerifyClient
 from contracts.envelope import DEAD_LETTER_QUEUE_HEADER, DEAD_LETTER_REASON_HEADER
 from contracts.rooms import HoldReleased, HoldRoom, ReleaseHold
 from contracts.topology import Service, Topology
+from infra.stores.embedded_mongo import free_port
 from orchestrator.entrypoints.app import create_app as orchestrator_app
 from orchestrator.settings import OrchestratorSettings
-from tests.browser.platform import free_port
 from tests.integration.test_orchestrator_saga import room_held
 from tests.support.observer import drain_queue, publish_raw
 from tests.support.participants import Participants

@@ -20,7 +20,7 @@ import pytest
 from fastapi import FastAPI, HTTPException
 from pydantic import ValidationError
 
-from tests.browser.platform import free_port
+from infra.stores.embedded_mongo import free_port
 from web.auth import (
     ALGORITHM,
     Revocations,

@@ -34,8 +34,8 @@ from contracts.rooms import (
 )
 from contracts.values import NightlyPrice, Stay
 from orchestrator.domain import reasons
-from orchestrator.domain.booking import booking_definitions
-from orchestrator.domain.definition import RetryPolicy
+from orchestrator.domain.booking import BOOKINGS
+from orchestrator.domain.definition import Retry
 from orchestrator.domain.engine import new_booking, transition
 from orchestrator.domain.messages import (
     CancelRequested,
@@ -50,7 +50,7 @@ pytestmark = pytest.mark.unit
 
 T0 = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 STAY = Stay(check_in=date(2027, 4, 10), check_out=date(2027, 4, 12))
-REGISTRY = booking_definitions(timedelta(seconds=10), RetryPolicy(3, timedelta(seconds=1)))
+REGISTRY = BOOKINGS.timed(timedelta(seconds=10), Retry(3, timedelta(seconds=1)))
 
 
 def start_request() -> StartBooking:
@@ -133,8 +133,8 @@ class Run:
         return [e.state for e in progressed if isinstance(e, SagaProgressed)]
 
 
-def confirmed_run() -> Run:
-    run = Run.start()
+def confirmed_run(version: int | None = None) -> Run:
+    run = Run.start(version)
     run.reply(room_held())
     run.reply(ClientVerified(client_id="client-1"))
     run.reply(RESERVATION_WRITTEN)
@@ -145,7 +145,7 @@ def confirmed_run() -> Run:
 def test_a_booking_holds_and_verifies_in_parallel_then_reserves_and_confirms() -> None:
     run = Run.start()
     assert run.sent() == [HoldRoom, VerifyClient]
-    assert run.saga.state == SagaState.PENDING and run.saga.definition_version == 3
+    assert run.saga.state == SagaState.PENDING and run.saga.definition_version == 4
 
     run.reply(room_held())
     assert run.saga.state == SagaState.ROOM_HELD and run.sent() == []
@@ -289,7 +289,17 @@ def test_an_in_flight_saga_finishes_under_the_version_it_started_with() -> None:
     run.reply(RESERVATION_WRITTEN)
     run.reply(HoldConfirmed(hold_id="hold-1"))
     assert run.saga.state == SagaState.CONFIRMED and run.saga.definition_version == 1
-    assert Run.start().saga.definition_version == 3
+    assert Run.start().saga.definition_version == 4
+
+
+def test_a_version_3_booking_cancelled_in_flight_releases_its_nights_as_version_3_did() -> None:
+    run = confirmed_run(version=3)
+    request = CancelBooking(booking_saga_id="saga-1", requested_by="agent-1", reason="Plans")
+    run.apply(CancelRequested("cancel-msg", request))
+    run.reply(ReservationCancelled(booking_saga_id="saga-1", reservation_id="res-1"))
+    assert run.sent() == [ReleaseBooking]
+    run.reply(BookingReleased(booking_saga_id="saga-1"))
+    assert run.saga.state == SagaState.CANCELLED and run.saga.definition_version == 3
 
 
 def test_a_confirmed_booking_is_cancelled_in_the_same_saga() -> None:
@@ -300,8 +310,8 @@ def test_a_confirmed_booking_is_cancelled_in_the_same_saga() -> None:
     run.apply(CancelRequested("cancel-msg", request))
     assert run.saga.state == SagaState.CANCELLING and run.sent() == [CancelReservation]
     run.reply(ReservationCancelled(booking_saga_id="saga-1", reservation_id="res-1"))
-    assert run.sent() == [ReleaseBooking]
-    run.reply(BookingReleased(booking_saga_id="saga-1"))
+    assert run.sent() == [ReleaseHold]  # the undo of every step, last first, as on a failure
+    run.reply(HoldReleased(hold_id="hold-1"))
 
     assert run.saga.state == SagaState.CANCELLED
     cancelled = run.public_events()[-1]

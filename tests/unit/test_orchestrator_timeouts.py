@@ -14,11 +14,10 @@ from contracts.rooms import (
     BookingReleased,
     HoldConfirmed,
     HoldReleased,
-    ReleaseBooking,
     ReleaseHold,
 )
 from orchestrator.domain import reasons
-from orchestrator.domain.definition import RetryPolicy
+from orchestrator.domain.definition import Retry
 from orchestrator.domain.messages import (
     CancelRequested,
     DeadlinePassed,
@@ -118,7 +117,7 @@ def test_retries_wait_an_exponential_jittered_backoff() -> None:
     assert hold.status == StepStatus.BACKING_OFF and run.sent() == []
     assert run.now <= hold.due_at <= run.now + timedelta(seconds=1)  # type: ignore[operator]
 
-    policy = RetryPolicy(5, timedelta(seconds=1), timedelta(seconds=4))
+    policy = Retry(5, timedelta(seconds=1), timedelta(seconds=4))
     delays = [policy.delay(attempt, "saga-1/hold_room") for attempt in range(1, 6)]
     ceilings = [1, 2, 4, 4, 4]
     assert all(
@@ -204,8 +203,8 @@ def test_a_cancellation_that_keeps_timing_out_shows_stuck() -> None:
     run.apply(OperatorRetry())
     assert run.saga.state == SagaState.CANCELLING and run.sent() == [CancelReservation]
     run.reply(ReservationCancelled(booking_saga_id="saga-1", reservation_id="reservation-1"))
-    assert run.sent() == [ReleaseBooking]
-    run.reply(BookingReleased(booking_saga_id="saga-1"))
+    assert run.sent() == [ReleaseHold]
+    run.reply(HoldReleased(hold_id="hold-1"))
     assert run.saga.state == SagaState.CANCELLED
 
 

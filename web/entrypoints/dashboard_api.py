@@ -18,6 +18,7 @@ import httpx
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from contracts.sagas import SETTLED_STATES, SagaState
 from web.auth import Operator
 from web.dead_letters import DeadLetters, PeekedMessage, UnknownDeadLetterQueue
 from web.edge import (
@@ -34,19 +35,7 @@ from web.settings import WebSettings
 from web.upstream import Upstreams, call, url_path
 
 router = APIRouter(prefix="/api/ops", tags=["operators"], responses=COMMON | FORBIDDEN)
-SAGA_STATES = (
-    "PENDING",
-    "ROOM_HELD",
-    "CLIENT_VERIFIED",
-    "RESERVED",
-    "CONFIRMED",
-    "COMPENSATING",
-    "FAILED",
-    "CANCELLING",
-    "CANCELLED",
-    "STUCK",
-)
-ENDED = {"CONFIRMED", "FAILED", "CANCELLED", "STUCK"}
+SAGA_STATES = tuple(str(state) for state in SagaState)
 PAGE_SIZE = 200
 MAX_PAGES = 10  # the figures read at most this many pages of the most recent sagas
 HEALTH_TIMEOUT_SECONDS = 3.0
@@ -252,7 +241,7 @@ def per_minute_figures(sagas: list[dict[str, Any]], now: datetime, minutes: int)
 
 def _outcome_of(saga: dict[str, Any]) -> tuple[datetime | None, float]:
     """When a booking saga reached its outcome, and how long after it started (ms)."""
-    if saga.get("state") not in ENDED or saga.get("kind", "booking") != "booking":
+    if saga.get("state") not in SETTLED_STATES or saga.get("kind", "booking") != "booking":
         return None, 0.0
     created, updated = _instant(saga.get("created_at")), _instant(saga.get("updated_at"))
     if created is None or updated is None:

@@ -15,12 +15,12 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from contracts.booking import CancelBooking, StartBooking
 from contracts.envelope import Envelope
+from contracts.sagas import TERMINAL_STATES
 from contracts.topology import Service
 from contracts.values import Stay
 from infra.messaging.publisher import Publisher
 from web.auth import CurrentUser, StreamUser, User
 from web.bookings import (
-    TERMINAL,
     BookingRequest,
     CancelRequest,
     RecentlyAccepted,
@@ -273,7 +273,7 @@ async def booking_events(
     hub: ProgressHub = request.app.state.progress
     settings: WebSettings = request.app.state.settings
     keepalive = settings.sse_keepalive_seconds
-    if seen is not None and seen["state"] in TERMINAL:
+    if seen is not None and seen["state"] in TERMINAL_STATES:
         yield ServerSentEvent(event="state", data=booking_view(seen))  # nothing more will come
         return
     async with hub.follow(booking_id) as progress:  # follow first, so no step falls in a gap
@@ -298,7 +298,7 @@ async def booking_events(
             yield ServerSentEvent(event="not_found", data={"detail": "No booking with this id."})
             return
         yield ServerSentEvent(event="state", data=booking_view(saga))
-        if saga["state"] in TERMINAL:
+        if saga["state"] in TERMINAL_STATES:
             return
         shown_until = datetime.fromisoformat(saga["updated_at"])
         while True:
@@ -313,7 +313,7 @@ async def booking_events(
                     continue
                 saga, shown_until = stored, datetime.fromisoformat(stored["updated_at"])
                 yield ServerSentEvent(event="state", data=booking_view(saga))
-                if saga["state"] in TERMINAL:
+                if saga["state"] in TERMINAL_STATES:
                     return
                 continue
             if event.at <= shown_until:
