@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from faststream.rabbit import RabbitBroker
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from clients.adapters import database, tables
+from clients.adapters import database
 from clients.adapters.seed import seed_demo_clients
 from clients.entrypoints.api import clients_router
 from clients.entrypoints.errors import install_error_handling
@@ -29,7 +29,7 @@ from infra.messaging.errors import SQL_TRANSIENT
 from infra.messaging.publisher import Publisher
 from infra.runtime import broker_ping, start_broker, subscribe
 from infra.service_auth import require_service_token
-from infra.stores.sql_inbox import SqlInbox
+from infra.stores.read_only import ReadOnlyCommands
 
 log = structlog.get_logger(__name__)
 
@@ -95,7 +95,8 @@ def _consumer_broker(settings: ClientsSettings, engine: AsyncEngine) -> RabbitBr
     publisher = Publisher(broker, topology, "clients", settings.message_signer())
     commands = CommandConsumer(
         queue_name=topology.command_queue(Service.CLIENTS).name,
-        inbox=SqlInbox(engine, tables.inbox),
+        # VerifyClient only reads: no inbox rows (infra/stores/read_only.py says why).
+        inbox=ReadOnlyCommands(engine),
         handlers={VerifyClient: handle_verify_client},
         publisher=publisher,
         transient_errors=SQL_TRANSIENT,

@@ -44,9 +44,10 @@ class Applied:
     rows: list[OutboxRow]
 
 
+# Every column list and conversion below is read from the tables (tables.py), never repeated.
 SAGA_COLUMNS = tuple(column.name for column in sagas.columns)
-JSON_COLUMNS = frozenset({"data", "steps", "compensations", "seen_message_ids"})
-INSTANT_COLUMNS = frozenset({"created_at", "updated_at", "next_deadline_at"})
+JSON_COLUMNS = frozenset(c.name for c in sagas.columns if isinstance(c.type, sa.JSON))
+INSTANT_COLUMNS = frozenset(c.name for c in sagas.columns if isinstance(c.type, sa.DateTime))
 HISTORY_COLUMNS = tuple(c.name for c in saga_history.columns if c.name != "id")
 OUTBOX_COLUMNS = tuple(column.name for column in outbox.columns)
 UPDATED_COLUMNS = tuple(name for name in SAGA_COLUMNS if name != "saga_id")
