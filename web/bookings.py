@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from contracts.sagas import ONCE_CONFIRMED_STATES
+from contracts.sagas import ONCE_CONFIRMED_STATES, TERMINAL_STATES
 
 # Booking ids are derived from the agency and the agent's idempotency key, so a retried
 # request (same key) names the same saga and can never start a second booking.
@@ -129,6 +129,7 @@ def booking_view(saga: dict[str, Any]) -> dict[str, Any]:
     return {
         "booking_id": saga["saga_id"],
         "status": saga["state"],
+        "ended": saga["state"] in TERMINAL_STATES,  # nothing more will happen to it
         "reason": saga.get("failure_reason"),
         "client_id": data.get("client_id"),
         "agency_id": data.get("agency_id"),

@@ -89,6 +89,7 @@ def saga_document(saga: Saga) -> dict[str, Any]:
         "updated_at": saga.updated_at.isoformat(),
         "next_deadline_at": saga.next_deadline_at and saga.next_deadline_at.isoformat(),
         "revision": saga.revision,
+        "terminal": saga.terminal,  # whether nothing more will happen to it
     }
 
 

@@ -2,7 +2,6 @@
 import { el } from "/shared/dom.js";
 import { LOCALES, MESSAGES } from "./i18n.js";
 
-const TERMINAL = new Set(["CONFIRMED", "FAILED", "CANCELLED"]);
 const STAGES = ["hold_room", "verify_client", "write_reservation", "confirm_hold"];
 const STAGES_DONE_BY_STATE = { PENDING: 0, ROOM_HELD: 1, CLIENT_VERIFIED: 2, RESERVED: 3, CONFIRMED: 4 };
 
@@ -367,14 +366,14 @@ async function openStream(bookingId, reconnects) {
       state.log.push({ state: state.booking.status, step: null, at: state.booking.updated_at });
     }
     $("#book-status").textContent = "";
-    if (TERMINAL.has(state.booking.status)) finishStream();
+    if (state.booking.ended) finishStream();
     renderBookingPanel();
   });
   stream.addEventListener("step", (event) => {
     const step = JSON.parse(event.data);
     const last = state.log[state.log.length - 1];
     if (!(last && last.state === step.state && !step.step)) state.log.push(step);
-    state.booking = { ...state.booking, status: step.state };
+    state.booking = { ...state.booking, status: step.state, ended: step.terminal };
     $("#book-status").textContent = "";
     renderBookingPanel();
     if (step.terminal) setTimeout(() => { if (state.stream === stream) refreshFollowed(); }, 1500);
@@ -384,7 +383,7 @@ async function openStream(bookingId, reconnects) {
     // Its ticket is spent: rather than let EventSource retry with it, open anew with a new one.
     stream.close();
     state.stream = null;
-    if (TERMINAL.has(state.booking?.status)) {
+    if (state.booking?.ended) {
       refreshFollowed();
       return;
     }
@@ -416,7 +415,7 @@ function finishStream() {
 
 function renderBookingPanel() {
   const ready = state.offer && state.client;
-  const following = state.booking && !TERMINAL.has(state.booking.status) && state.booking.status !== "STUCK";
+  const following = state.booking && !state.booking.ended && state.booking.status !== "STUCK";
   $("#book-button").disabled = !ready || Boolean(following);
   if (!state.attempt) $("#book-button").textContent = t("book.submit");
   $("#book-summary").textContent = ready

@@ -251,7 +251,7 @@ async function showSaga(sagaId) {
   }
   const data = saga.data || {};
   const stay = data.stay || {};
-  const ended = ["CONFIRMED", "FAILED", "CANCELLED"].includes(saga.state);
+  const ended = saga.terminal;  // the orchestrator says which states end a saga
   const actionStatus = el("p", { class: "status", role: "status" });
   const act = (action) => async (event) => {
     event.target.disabled = true;
