@@ -44,13 +44,12 @@ class MongoInbox:
 
     async def process(self, decoded: Decoded, handler: Handler) -> InboxResult:
         envelope = decoded.envelope
-        while True:
+        # The claim first: a new message (nearly every one) costs no read of the replies; a
+        # claim refused means the message was seen, and its reply is read or waited for.
+        while not await self._claim(envelope.message_id):
             stored = await self._find(envelope.message_id)
-            if stored is not None:
-                return InboxResult(stored, duplicate=True)
-            if await self._claim(envelope.message_id):
-                break
-            stored = await self._wait_for_reply(envelope.message_id)
+            if stored is None:
+                stored = await self._wait_for_reply(envelope.message_id)
             if stored is not None:
                 return InboxResult(stored, duplicate=True)
         try:

@@ -80,12 +80,33 @@ async def sellable_types(db: Executor, where: SearchFilter) -> list[SellableType
 
 
 async def sellable_type(db: Executor, room_type_id: str) -> SellableType | None:
-    query = _sellable_query().where(room_types.c.id == room_type_id)
-    row = (await db.execute(query)).mappings().first()
-    if row is None:
+    """A room type with its hotel and its rates, in one query (a hold reads it each time)."""
+    query = (
+        _sellable_query()
+        .add_columns(
+            rates.c.start_month,
+            rates.c.end_month,
+            rates.c.weekday_price,
+            rates.c.weekend_price,
+        )
+        .outerjoin(rates, rates.c.room_type_id == room_types.c.id)
+        .where(room_types.c.id == room_type_id)
+        .order_by(rates.c.id)  # ties between seasons break the same way every time
+    )
+    rows = (await db.execute(query)).mappings().all()
+    if not rows:
         return None
-    rates_of = await rates_by_type(db, [room_type_id])
-    return SellableType(_hotel_of(row), _room_type_of(row), rates_of.get(room_type_id, ()))
+    found = tuple(
+        Rate(
+            start_month=row["start_month"],
+            end_month=row["end_month"],
+            weekday_price=Decimal(row["weekday_price"]),
+            weekend_price=Decimal(row["weekend_price"]),
+        )
+        for row in rows
+        if row["start_month"] is not None
+    )
+    return SellableType(_hotel_of(rows[0]), _room_type_of(rows[0]), found)
 
 
 async def rates_by_type(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -39,22 +39,44 @@ async def insert(db: Executor, hold: Hold, now: datetime) -> None:
     await db.execute(holds.insert().values(**_row_of(hold), created_at=stamp, updated_at=stamp))
 
 
-async def try_insert(db: Executor, hold: Hold, nights: Sequence[date], now: datetime) -> bool:
-    """Store a hold, then every night of its stay in its room, under one savepoint: all of it,
-    or nothing and False when another hold has one of the nights (try another room).
+async def hold_first_free(
+    db: Executor,
+    hold_in: Callable[[str], Hold],
+    room_ids: Sequence[str],
+    nights: Sequence[date],
+    now: datetime,
+) -> Hold | None:
+    """Store the hold (`hold_in(room_id)`) in the first of `room_ids` whose every night of the
+    stay is free, and return it; None, having stored nothing, when every room has one taken.
 
-    The hold row goes first: the nights' foreign key needs it. A refusal of the hold row itself
-    (its unique saga id: another copy of this saga's HoldRoom stored its hold first) is not a
-    taken room, so it propagates; the inbox's retry then finds that hold.
+    The hold row goes first (the nights' foreign key needs it), then every night in one insert.
+    A night another hold has refuses that insert (the transaction goes on: a constraint error
+    undoes the failed statement only, on MySQL as on SQLite), any night of that room the hold
+    got is deleted, and the row moves to the next room; with no room left it is deleted. No
+    savepoint: a hold that finds its room at once costs two statements. A
+    refusal of the hold row itself (its unique saga id: another copy of this saga's HoldRoom
+    stored its hold first) is not a taken room, so it propagates; the inbox's retry then finds
+    that hold.
     """
-    async with db.begin_nested() as attempt:
-        await insert(db, hold, now)
+    if not room_ids:
+        return None
+    hold = hold_in(room_ids[0])
+    await insert(db, hold, now)
+    for index, room_id in enumerate(room_ids):
+        if index:
+            hold = hold_in(room_id)
+            moved = holds.update().where(holds.c.hold_id == hold.hold_id)
+            await db.execute(moved.values(room_id=room_id))
         try:
-            await occupancy.take(db, hold.hold_id, hold.room_id, nights)
+            await occupancy.take(db, hold.hold_id, room_id, nights)
         except IntegrityError:
-            await attempt.rollback()
-            return False
-    return True
+            # Whatever nights of this room went in before the refused one (SQLite inserts row
+            # by row) go out again: the hold keeps no night of a room it does not take.
+            await occupancy.free_nights_of(db, hold.hold_id)
+            continue
+        return hold
+    await db.execute(holds.delete().where(holds.c.hold_id == hold.hold_id))
+    return None
 
 
 async def set_status(db: Executor, hold_id: str, status: HoldStatus, now: datetime) -> None:

@@ -93,15 +93,19 @@ class HoldRoomHandler:
                     f"room {command.room_id} is not a room of type {command.room_type_id}",
                 )
             room_ids = [command.room_id]
-        hold_id = str(uuid.uuid4())
         nights = nights_of(stay.check_in, stay.check_out)
-        for room_id in candidate_order(free_rooms(room_ids, of_type.taken)):
-            hold = _new_hold(hold_id, command, envelope, room_id, priced, now, self._policy)
-            if await holds.try_insert(connection, hold, nights, now):
-                names = HeldRoomNames(
-                    sellable.hotel.name, sellable.room_type.name, of_type.numbers[room_id]
-                )
-                return room_held(hold, names)
+        rooms_in_order = candidate_order(free_rooms(room_ids, of_type.taken))
+        hold_id = str(uuid.uuid4())
+
+        def hold_in(room_id: str) -> Hold:
+            return _new_hold(hold_id, command, envelope, room_id, priced, now, self._policy)
+
+        hold = await holds.hold_first_free(connection, hold_in, rooms_in_order, nights, now)
+        if hold is not None:
+            names = HeldRoomNames(
+                sellable.hotel.name, sellable.room_type.name, of_type.numbers[hold.room_id]
+            )
+            return room_held(hold, names)
         return _unavailable(
             "no_room_free", f"no room of type {command.room_type_id} is free for every night"
         )
