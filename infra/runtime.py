@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 import structlog
-from faststream.middlewares import AckPolicy
-from faststream.rabbit import RabbitBroker, RabbitMessage, RabbitQueue
+from aio_pika.abc import AbstractIncomingMessage
+from faststream.rabbit import RabbitBroker, RabbitExchange, RabbitQueue
 
 from contracts.topology import Topology
 from infra.messaging.broker import broker_user_of, check_topology, declare_topology, existing
@@ -16,6 +19,27 @@ from infra.messaging.delivery import Delivery
 # The most deliveries handled as one batch (the channel's prefetch bounds it too).
 MAX_BATCH = 64
 log = structlog.get_logger(__name__)
+OnDelivery = Callable[[AbstractIncomingMessage], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A queue consumed straight with aio-pika once the broker has started (delivery.py says
+    why), on the broker's channel: its prefetch applies, and aio-pika's robust channel
+    declares, binds and consumes it again after a reconnection."""
+
+    queue: RabbitQueue
+    on_delivery: OnDelivery
+    no_ack: bool = False
+    bound_to: tuple[RabbitExchange, str] | None = None  # an exchange and a routing key
+
+
+_SUBSCRIPTIONS: WeakKeyDictionary[RabbitBroker, list[Subscription]] = WeakKeyDictionary()
+
+
+def listen(broker: RabbitBroker, subscription: Subscription) -> None:
+    """Consume `subscription` once `start_broker` has started `broker`."""
+    _SUBSCRIPTIONS.setdefault(broker, []).append(subscription)
 
 
 def subscribe(broker: RabbitBroker, queue: RabbitQueue, consumer: QueueConsumer) -> None:
@@ -28,10 +52,10 @@ def subscribe(broker: RabbitBroker, queue: RabbitQueue, consumer: QueueConsumer)
         queue = existing(queue)
     batches = Batches(consumer)
 
-    async def on_message(message: Delivery) -> None:
-        batches.add(message)
+    async def on_delivery(message: AbstractIncomingMessage) -> None:
+        batches.add(Delivery(message))
 
-    broker.subscriber(queue, ack_policy=AckPolicy.MANUAL, no_reply=True)(on_message)
+    listen(broker, Subscription(queue, on_delivery))
 
 
 class Batches:
@@ -39,10 +63,10 @@ class Batches:
 
     def __init__(self, consumer: QueueConsumer) -> None:
         self._consumer = consumer
-        self._waiting: asyncio.Queue[RabbitMessage] = asyncio.Queue()
+        self._waiting: asyncio.Queue[Delivery] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
 
-    def add(self, message: RabbitMessage) -> None:
+    def add(self, message: Delivery) -> None:
         self._waiting.put_nowait(message)
         if self._worker is None or self._worker.done():
             self._worker = asyncio.create_task(self._run())
@@ -65,6 +89,12 @@ async def start_broker(broker: RabbitBroker, topology: Topology) -> None:
     else:
         await check_topology(broker, topology)
     await broker.start()
+    for subscription in _SUBSCRIPTIONS.get(broker, ()):
+        queue = await broker.declare_queue(subscription.queue)
+        if subscription.bound_to is not None:
+            exchange, routing_key = subscription.bound_to
+            await queue.bind(await broker.declare_exchange(exchange), routing_key)
+        await queue.consume(subscription.on_delivery, no_ack=subscription.no_ack)
 
 
 async def broker_ping(broker: RabbitBroker) -> None:

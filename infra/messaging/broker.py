@@ -9,30 +9,19 @@ checks, passively, that it is there.
 from __future__ import annotations
 
 import copy
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from faststream.message import StreamMessage
 from faststream.rabbit import Channel, RabbitBroker, RabbitExchange, RabbitQueue
 
 from contracts.topology import Topology
 from infra.messaging.permissions import bindings
 
 
-async def undecoded_body(message: StreamMessage[Any]) -> bytes:
-    """Every subscriber's FastStream decoder: the body exactly as it came, never parsed.
-
-    FastStream would otherwise decode a body by its content type before our handler runs, and a
-    body it cannot decode (not JSON, not UTF-8, nested too deep) would raise inside the
-    framework: neither acked nor dead-lettered, holding a prefetch slot for good. Our consumers
-    read `message.raw_message` and validate it in `infra.messaging.codec.decode`, which turns
-    anything invalid into a dead letter with a reason.
-    """
-    return message.body
-
-
 def make_broker(amqp_url: str, prefetch_count: int) -> RabbitBroker:
-    """A broker whose publishes wait for confirms and fail on unroutable messages, and whose
-    subscribers hand every delivery, whatever its body, to our own decoding."""
+    """A broker whose publishes wait for confirms and fail on unroutable messages. Nothing is
+    consumed through FastStream's subscribers (infra/runtime.py): every delivery, whatever its
+    body, reaches our own decoding (`infra.messaging.codec.decode`), which turns anything
+    invalid into a dead letter with a reason."""
     channel = Channel(
         prefetch_count=prefetch_count,
         publisher_confirms=True,
@@ -44,7 +33,6 @@ def make_broker(amqp_url: str, prefetch_count: int) -> RabbitBroker:
         logger=None,
         graceful_timeout=10.0,
         reconnect_interval=1.0,
-        decoder=undecoded_body,
     )
 
 

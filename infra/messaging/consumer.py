@@ -25,13 +25,13 @@ from typing import ClassVar, TypeVar
 
 import structlog
 from aio_pika.abc import AbstractIncomingMessage
-from faststream.rabbit import RabbitMessage
 
 from contracts.base import Event, Message
 from contracts.envelope import SIGNATURE_HEADER
 from contracts.registry import MESSAGE_TYPES
 from contracts.topology import DELIVERY_LIMIT
 from infra.messaging.codec import Decoded, InvalidMessage, Outgoing, decode
+from infra.messaging.delivery import Delivery
 from infra.messaging.identities import Sender, sender_problem
 from infra.messaging.inbox import BatchInbox, Handler, Inbox, InboxResult
 from infra.messaging.publisher import Publisher
@@ -62,7 +62,7 @@ class QueueConsumer(ABC):
         """Apply a valid message; the outcome label for metrics. Raise InvalidMessage for a
         message that can never apply (it is dead-lettered with the reason)."""
 
-    async def __call__(self, message: RabbitMessage) -> None:
+    async def __call__(self, message: Delivery) -> None:
         raw = message.raw_message
         started = time.perf_counter()
         try:
@@ -80,7 +80,7 @@ class QueueConsumer(ABC):
             time.perf_counter() - started
         )
 
-    async def handle_batch(self, messages: Sequence[RabbitMessage]) -> None:
+    async def handle_batch(self, messages: Sequence[Delivery]) -> None:
         """Handle the deliveries that were ready together; by default one after the other."""
         for message in messages:
             await self(message)
@@ -108,7 +108,7 @@ class QueueConsumer(ABC):
             raise InvalidMessage(f"{NOT_SIGNED} ({SIGNATURE_HEADER} does not match)")
         return decoded
 
-    async def _handle(self, message: RabbitMessage, decoded: Decoded) -> None:
+    async def _handle(self, message: Delivery, decoded: Decoded) -> None:
         message_type = decoded.envelope.message_type
         try:
             outcome = await self.apply(decoded)
@@ -122,7 +122,7 @@ class QueueConsumer(ABC):
         MESSAGES_HANDLED.labels(self.queue_name, message_type, outcome).inc()
         log.debug(self.handled_log, outcome=outcome)
 
-    async def _failed(self, message: RabbitMessage, decoded: Decoded, exc: Exception) -> None:
+    async def _failed(self, message: Delivery, decoded: Decoded, exc: Exception) -> None:
         deliveries = _delivery_count(message.raw_message) + 1
         reason = f"{type(exc).__name__}: {exc}"[:1000]
         if deliveries >= DELIVERY_LIMIT:
@@ -134,7 +134,7 @@ class QueueConsumer(ABC):
         await asyncio.sleep(min(0.2 * 2**deliveries, 5.0))
         await message.nack(requeue=True)
 
-    async def _dead_letter(self, message: RabbitMessage, reason: str, message_type: str) -> None:
+    async def _dead_letter(self, message: Delivery, reason: str, message_type: str) -> None:
         try:
             await self.retrying(
                 lambda: self.publisher.dead_letter(message.raw_message, self.queue_name, reason)
@@ -178,7 +178,7 @@ class CommandConsumer(QueueConsumer):
     async def _publish(self, reply: Outgoing) -> None:
         await self.retrying(lambda: self.publisher.publish_reply(reply))
 
-    async def handle_batch(self, messages: Sequence[RabbitMessage]) -> None:
+    async def handle_batch(self, messages: Sequence[Delivery]) -> None:
         """The batched pipeline: every valid command of the batch in one transaction of the
         inbox (`BatchInbox`), every reply published with its confirm in flight together, each
         delivery acked once its reply is confirmed. A message the batch could not apply (a bug,
@@ -188,7 +188,7 @@ class CommandConsumer(QueueConsumer):
             await super().handle_batch(messages)
             return
         started = time.perf_counter()
-        valid: list[tuple[RabbitMessage, Decoded]] = []
+        valid: list[tuple[Delivery, Decoded]] = []
         for message in messages:
             try:
                 valid.append((message, self._decode(message.raw_message)))

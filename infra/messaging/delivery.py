@@ -1,28 +1,29 @@
-"""The delivery a FastStream subscriber receives, handed over on the event loop.
+"""One delivery from RabbitMQ, as our consumers see it: the AMQP message and how to settle it.
 
-FastStream resolves `RabbitMessage` through its `Context` field, whose `use` is a plain
-function; its dependency injector (fast_depends) runs every plain function in anyio's thread
-pool, so each delivery cost a thread hand-off and a task group before our code saw it (under
-load about 5% of a consumer's CPU in py-spy, and the GIL passed back and forth on every
-message). `Delivery` resolves the same context entry with a coroutine, which the injector
-awaits in place.
+The services consume with aio-pika directly (`infra/runtime.py`), not through a FastStream
+subscriber: FastStream's per-message machinery (its decoder, middlewares and dependency
+injection, which ran the message's context lookup in a worker thread) cost more than our
+own handling of a delivery, about a tenth of each consumer's CPU under load in py-spy.
+FastStream still owns the connection, the channel (its prefetch and publisher confirms) and
+every publish.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from dataclasses import dataclass
 
-# The class behind `faststream.Context(...)`, which is a function returning one.
-from faststream._internal.context.context_type import Context
-from faststream.rabbit.message import RabbitMessage
+from aio_pika.abc import AbstractIncomingMessage
 
 
-class OnTheLoop(Context):
-    """A FastStream context entry resolved without leaving the event loop."""
+@dataclass(frozen=True)
+class Delivery:
+    raw_message: AbstractIncomingMessage
 
-    async def use(self, /, **kwargs: Any) -> dict[str, Any]:  # type: ignore[override]
-        resolved: dict[str, Any] = super().use(**kwargs)
-        return resolved
+    async def ack(self) -> None:
+        await self.raw_message.ack()
 
+    async def nack(self, requeue: bool = True) -> None:
+        await self.raw_message.nack(requeue=requeue)
 
-Delivery = Annotated[RabbitMessage, OnTheLoop("message")]
+    async def reject(self, requeue: bool = False) -> None:
+        await self.raw_message.reject(requeue=requeue)

@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import structlog
-from faststream.rabbit import RabbitMessage
 
 from contracts.base import Message
 from contracts.booking import StartBooking
 from infra.messaging.codec import Decoded, InvalidMessage
 from infra.messaging.consumer import QueueConsumer, known_type
+from infra.messaging.delivery import Delivery
 from infra.metrics import HANDLING_SECONDS, MESSAGES_HANDLED
 from orchestrator.adapters.saga_store import VersionConflict
 from orchestrator.service_layer.sagas import SagaService, UnknownSaga
@@ -40,7 +40,7 @@ class SagaConsumer(QueueConsumer):
             raise InvalidMessage(str(exc)) from exc
         return "applied"
 
-    async def handle_batch(self, messages: Sequence[RabbitMessage]) -> None:
+    async def handle_batch(self, messages: Sequence[Delivery]) -> None:
         """The batched pipeline: the batch's replies and cancellations, whatever their sagas,
         in one transaction of the saga store, their outbox published together, each delivery
         acked after; the batch's new bookings likewise, in another. A repeated start, and a
@@ -49,8 +49,8 @@ class SagaConsumer(QueueConsumer):
             await super().handle_batch(messages)
             return
         started = time.perf_counter()
-        alone: list[tuple[RabbitMessage, Decoded]] = []
-        together: list[tuple[RabbitMessage, Decoded]] = []
+        alone: list[tuple[Delivery, Decoded]] = []
+        together: list[tuple[Delivery, Decoded]] = []
         for message in messages:
             try:
                 decoded = self._decode(message.raw_message)
@@ -74,8 +74,8 @@ class SagaConsumer(QueueConsumer):
             )
 
     async def _start_together(
-        self, batch: list[tuple[RabbitMessage, Decoded]]
-    ) -> list[tuple[RabbitMessage, Decoded]]:
+        self, batch: list[tuple[Delivery, Decoded]]
+    ) -> list[tuple[Delivery, Decoded]]:
         """Start the batch's bookings in one transaction; what is left to handle one by one."""
         try:
             started = await self.retrying(
@@ -92,8 +92,8 @@ class SagaConsumer(QueueConsumer):
         return []
 
     async def _apply_together(
-        self, batch: list[tuple[RabbitMessage, Decoded]]
-    ) -> list[tuple[RabbitMessage, Decoded]]:
+        self, batch: list[tuple[Delivery, Decoded]]
+    ) -> list[tuple[Delivery, Decoded]]:
         """Apply the batch in one transaction; what is left to handle one by one."""
         try:
             results = await self.retrying(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import structlog
-from faststream.middlewares import AckPolicy
+from aio_pika.abc import AbstractIncomingMessage
 from faststream.rabbit import RabbitBroker, RabbitQueue
 
 from contracts.booking import SagaProgressed
@@ -13,9 +13,9 @@ from contracts.envelope import SIGNATURE_HEADER
 from contracts.topology import PROGRESS_ROUTING_PREFIX, WEB, Topology
 from infra.messaging.broker import broker_user_of, existing
 from infra.messaging.codec import InvalidMessage, decode
-from infra.messaging.delivery import Delivery
 from infra.messaging.identities import Sender, sender_problem
 from infra.messaging.signing import MessageSigner
+from infra.runtime import Subscription, listen
 from web.progress import ProgressHub
 
 log = structlog.get_logger(__name__)
@@ -32,22 +32,21 @@ def subscribe_progress(
         topology.event_queue(WEB, f"progress-{service}-{uuid.uuid4().hex[:8]}"),
         auto_delete=True,
         exclusive=True,
-        routing_key=f"{PROGRESS_ROUTING_PREFIX}.#",
     )
 
-    async def on_progress(message: Delivery) -> None:
+    async def on_progress(message: AbstractIncomingMessage) -> None:
         try:
-            decoded = decode(message.raw_message)
+            decoded = decode(message)
         except InvalidMessage as exc:
             log.warning("ignoring malformed progress event", reason=exc.reason)
             return
-        signature = (message.raw_message.headers or {}).get(SIGNATURE_HEADER)
-        if not signer.verify(decoded.envelope, message.raw_message.body, signature):
+        signature = (message.headers or {}).get(SIGNATURE_HEADER)
+        if not signer.verify(decoded.envelope, message.body, signature):
             log.warning("ignoring a progress event not signed by the orchestrator")
             return
         if broker_user_of(broker) is not None:  # the broker vouches: only the orchestrator's
             problem = sender_problem(
-                topology, Sender.ORCHESTRATOR, decoded.message, message.raw_message.user_id
+                topology, Sender.ORCHESTRATOR, decoded.message, message.user_id
             )
             if problem is not None:
                 log.warning("ignoring a progress event", reason=problem)
@@ -55,6 +54,8 @@ def subscribe_progress(
         if isinstance(decoded.message, SagaProgressed):
             hub.publish(decoded.envelope.saga_id, decoded.message)
 
-    # The exchange is the topology's (declared before the subscriber starts): only bound here.
+    # The exchange is the topology's (declared before the queue is): only bound here. A
+    # progress event is settled as it arrives (no ack): it is for screens, and transient.
     events = existing(topology.events)
-    broker.subscriber(queue, events, ack_policy=AckPolicy.ACK_FIRST, no_reply=True)(on_progress)
+    bound_to = (events, f"{PROGRESS_ROUTING_PREFIX}.#")
+    listen(broker, Subscription(queue, on_progress, no_ack=True, bound_to=bound_to))
