@@ -40,8 +40,14 @@ async def test_a_booking_is_confirmed_with_a_reservation_and_its_steps_stream_in
     assert events[0][0] == "state", "the stream opens with the current state"
     opening = events[0][1]["status"]
     steps = [data["state"] for kind, data in events if kind == "step"]
-    # From where the stream opened, every later state once, in the saga's order.
-    assert [opening, *steps] == FORWARD_STATES[FORWARD_STATES.index(opening) :]
+    # From where the stream opened, every later state once, in the saga's order. The hold and
+    # the client check run together: when the check answers first, the saga goes from PENDING
+    # straight to CLIENT_VERIFIED, and ROOM_HELD is never its state.
+    seen = [opening, *steps]
+    places = [FORWARD_STATES.index(state) for state in seen]
+    assert places == sorted(set(places)), seen
+    expected = FORWARD_STATES[FORWARD_STATES.index(opening) :]
+    assert [s for s in seen if s != "ROOM_HELD"] == [s for s in expected if s != "ROOM_HELD"]
     assert events[-1][1]["status"] == "CONFIRMED"
     assert booking["status"] == "CONFIRMED"
     reservation = booking["reservation"]
