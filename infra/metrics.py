@@ -15,3 +15,9 @@ HANDLING_SECONDS = Histogram(
     ["queue", "message_type"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
 )
+BATCH_SIZE = Histogram(
+    "booking_consumer_batch_size",
+    "Deliveries handled together as one batch (whatever the broker had delivered)",
+    ["queue"],
+    buckets=(1, 2, 4, 8, 16, 32, 64),
+)

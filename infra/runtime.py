@@ -15,6 +15,7 @@ from contracts.topology import Topology
 from infra.messaging.broker import broker_user_of, check_topology, declare_topology, existing
 from infra.messaging.consumer import QueueConsumer
 from infra.messaging.delivery import Delivery
+from infra.metrics import BATCH_SIZE
 
 # The most deliveries handled as one batch (the channel's prefetch bounds it too).
 MAX_BATCH = 64
@@ -76,6 +77,7 @@ class Batches:
             batch = [await self._waiting.get()]
             while len(batch) < MAX_BATCH and not self._waiting.empty():
                 batch.append(self._waiting.get_nowait())
+            BATCH_SIZE.labels(self._consumer.queue_name).observe(len(batch))
             try:
                 await self._consumer.handle_batch(batch)
             except Exception:  # never lose the worker; unacked deliveries come back
