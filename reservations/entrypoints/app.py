@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -53,12 +54,15 @@ def create_app(settings: ReservationsSettings | None = None) -> FastAPI:
                 transient_errors=MONGO_TRANSIENT,
             )
             subscribe(broker, topology.command_queue(Service.RESERVATIONS), consumer)
+            # Said before the broker starts: a claim of this inbox always has a living holder.
+            alive = asyncio.create_task(inbox.keep_alive(), name="inbox-holder-alive")
             await start_broker(broker, topology)
             app.state.repository, app.state.store, app.state.broker = repository, store, broker
             try:
                 yield
             finally:
                 await broker.stop()
+                alive.cancel()
         finally:
             client.close()
 
