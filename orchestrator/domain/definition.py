@@ -119,6 +119,7 @@ class SagaDefinition:
     forward: tuple[Stage, ...]
     cancellation: tuple[Stage, ...]
     steps: Mapping[str, Step]  # every step by name: forward, their undos, cancellation
+    forward_names: tuple[str, ...]  # the forward steps, in the order they are written
 
     def __init__(
         self,
@@ -130,6 +131,8 @@ class SagaDefinition:
         object.__setattr__(self, "kind", kind)
         object.__setattr__(self, "version", version)
         object.__setattr__(self, "forward", _stages(forward))
+        names = tuple(step.name for stage in self.forward for step in stage)
+        object.__setattr__(self, "forward_names", names)
         if cancellation is None:
             undos = (step.undo for stage in reversed(self.forward) for step in reversed(stage))
             cancellation = [undo for undo in undos if undo is not None]
@@ -166,11 +169,6 @@ class SagaDefinition:
 
     def step_for(self, reply: Reply) -> Step | None:
         return next((s for s in self.steps.values() if s.answers(reply)), None)
-
-    @property
-    def forward_names(self) -> tuple[str, ...]:
-        """The forward steps, in the order they are written."""
-        return tuple(step.name for stage in self.forward for step in stage)
 
     def is_forward(self, name: str) -> bool:
         return name in self.forward_names
