@@ -1,13 +1,19 @@
-"""The three store operations of a booking, as plain SQL and one document, for the floor and
-the Celery baseline. They use the same tables as the rooms and clients services (made by the
-same migrations), so every system does the same work on the same schema.
+"""The three store operations of a booking, as plain SQL and one document, for the floor, the
+Celery and the Temporal baselines, and what they share to reach the stores. They use the same
+tables as the rooms and clients services (made by the same migrations), so every system does
+the same work on the same schema.
 
 Parameters use the `%s` style that both asyncmy and PyMySQL take.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date, timedelta
 from typing import Any
+
+import asyncmy
+from sqlalchemy.engine import make_url
 
 from tests.bench.workload import BookingRequest
 
@@ -40,3 +46,40 @@ def reservation_document(request: BookingRequest, booking_id: str, room_id: str)
         "check_out": request.check_out.isoformat(),
         "status": "confirmed",
     }
+
+
+def booking_request(data: Mapping[str, Any]) -> BookingRequest:
+    """A booking request from its JSON form (dates as ISO text), as the baselines carry it."""
+    return BookingRequest(
+        booking_key=data["booking_key"],
+        kind=data["kind"],
+        client_id=data["client_id"],
+        hotel_id=data["hotel_id"],
+        room_type_id=data["room_type_id"],
+        check_in=date.fromisoformat(data["check_in"]),
+        check_out=date.fromisoformat(data["check_out"]),
+        guests=data["guests"],
+    )
+
+
+def nights_of(check_in: str, check_out: str) -> list[date]:
+    """Every night of [check_in, check_out), from ISO dates."""
+    first, end = date.fromisoformat(check_in), date.fromisoformat(check_out)
+    return [first + timedelta(days=n) for n in range((end - first).days)]
+
+
+async def open_pool(db_url: str, size: int, autocommit: bool) -> Any:
+    """An asyncmy pool on a baseline's database, isolated as the platform's engines are."""
+    url = make_url(db_url)
+    return await asyncmy.create_pool(
+        minsize=1,
+        maxsize=size,
+        host=url.host or "127.0.0.1",
+        port=url.port or 3306,
+        user=url.username or "root",
+        password=url.password or "",
+        database=url.database,
+        autocommit=autocommit,
+        # As the platform's engines: no gap locks between concurrent holds.
+        init_command="SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
+    )

@@ -18,7 +18,7 @@ import contextlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -35,9 +35,10 @@ from tests.bench.baseline_store import (
     RELEASE,
     RESERVATIONS,
     TAKE_NIGHT,
+    booking_request,
+    nights_of,
     reservation_document,
 )
-from tests.bench.workload import BookingRequest
 
 HOLD_ROOM = "bench.hold_room"
 VERIFY_CLIENT = "bench.verify_client"
@@ -183,25 +184,6 @@ def _reservations() -> pymongo.collection.Collection[dict[str, Any]]:
 # --- The saga's steps -----------------------------------------------------------------------
 
 
-def booking_request(data: Mapping[str, Any]) -> BookingRequest:
-    return BookingRequest(
-        booking_key=data["booking_key"],
-        kind=data["kind"],
-        client_id=data["client_id"],
-        hotel_id=data["hotel_id"],
-        room_type_id=data["room_type_id"],
-        check_in=date.fromisoformat(data["check_in"]),
-        check_out=date.fromisoformat(data["check_out"]),
-        guests=data["guests"],
-    )
-
-
-def _nights(data: Mapping[str, Any]) -> list[date]:
-    check_in = date.fromisoformat(data["check_in"])
-    days = (date.fromisoformat(data["check_out"]) - check_in).days
-    return [check_in + timedelta(days=n) for n in range(days)]
-
-
 def _held_room(connection: pymysql.connections.Connection, booking_id: str) -> str | None:
     with connection.cursor() as cursor:
         cursor.execute(HELD_BY, (booking_id,))
@@ -240,7 +222,7 @@ def _hold(connection: pymysql.connections.Connection, data: Mapping[str, Any]) -
         return room_id
     candidates = _free_rooms(connection, data)
     connection.commit()
-    nights = _nights(data)
+    nights = nights_of(data["check_in"], data["check_out"])
     for candidate in candidates:
         if _take(connection, candidate, nights, booking_id):
             return candidate

@@ -20,15 +20,13 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import aio_pika
-import asyncmy
 from asyncmy.errors import IntegrityError, OperationalError
 from motor.motor_asyncio import AsyncIOMotorClient
 from pymongo.errors import DuplicateKeyError
-from sqlalchemy.engine import make_url
 
 from tests.bench.baseline_store import (
     CLIENT_STATUS,
@@ -38,6 +36,8 @@ from tests.bench.baseline_store import (
     RELEASE,
     RESERVATIONS,
     TAKE_NIGHT,
+    nights_of,
+    open_pool,
 )
 
 PREFETCH = 64
@@ -70,27 +70,6 @@ class Settings:
             os.environ.get("FLOOR_MONGO_URL", ""),
             os.environ.get("FLOOR_MONGO_DATABASE", ""),
         )
-
-
-async def open_pool(db_url: str, autocommit: bool) -> Any:
-    url = make_url(db_url)
-    return await asyncmy.create_pool(
-        minsize=1,
-        maxsize=POOL_SIZE,
-        host=url.host or "127.0.0.1",
-        port=url.port or 3306,
-        user=url.username or "root",
-        password=url.password or "",
-        database=url.database,
-        autocommit=autocommit,
-        # As the platform's engines: no gap locks between concurrent holds.
-        init_command="SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
-    )
-
-
-def nights_of(check_in: str, check_out: str) -> list[date]:
-    first, end = date.fromisoformat(check_in), date.fromisoformat(check_out)
-    return [first + timedelta(days=n) for n in range((end - first).days)]
 
 
 class Rooms:
@@ -228,7 +207,7 @@ async def run(settings: Settings) -> None:
         finally:
             client.close()
         return
-    pool = await open_pool(settings.db_url, autocommit=settings.service == "clients")
+    pool = await open_pool(settings.db_url, POOL_SIZE, autocommit=settings.service == "clients")
     try:
         service = Rooms(pool) if settings.service == "rooms" else Clients(pool)
         await serve(settings, service.handle)

@@ -39,11 +39,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-import asyncmy
 from asyncmy.errors import IntegrityError
 from motor.motor_asyncio import AsyncIOMotorClient, AsyncIOMotorCollection
 from pymongo.errors import DuplicateKeyError
-from sqlalchemy.engine import make_url
 from temporalio import activity
 from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
@@ -57,6 +55,9 @@ from tests.bench.baseline_store import (
     RELEASE,
     RESERVATIONS,
     TAKE_NIGHT,
+    booking_request,
+    nights_of,
+    open_pool,
     reservation_document,
 )
 from tests.bench.temporal_workflows import (
@@ -68,7 +69,6 @@ from tests.bench.temporal_workflows import (
     WRITE_RESERVATION,
     BookingSaga,
 )
-from tests.bench.workload import BookingRequest
 
 ROLES = ("all", "workflows", "activities")
 POOL_SIZE = 16
@@ -114,39 +114,6 @@ class Settings:
         }
 
 
-async def open_pool(db_url: str) -> Any:
-    url = make_url(db_url)
-    return await asyncmy.create_pool(
-        minsize=1,
-        maxsize=POOL_SIZE,
-        host=url.host or "127.0.0.1",
-        port=url.port or 3306,
-        user=url.username or "root",
-        password=url.password or "",
-        database=url.database,
-        autocommit=False,
-    )
-
-
-def booking_request(data: Mapping[str, Any]) -> BookingRequest:
-    return BookingRequest(
-        booking_key=data["booking_key"],
-        kind=data["kind"],
-        client_id=data["client_id"],
-        hotel_id=data["hotel_id"],
-        room_type_id=data["room_type_id"],
-        check_in=date.fromisoformat(data["check_in"]),
-        check_out=date.fromisoformat(data["check_out"]),
-        guests=data["guests"],
-    )
-
-
-def nights_of(data: Mapping[str, Any]) -> list[date]:
-    check_in = date.fromisoformat(data["check_in"])
-    days = (date.fromisoformat(data["check_out"]) - check_in).days
-    return [check_in + timedelta(days=n) for n in range(days)]
-
-
 class Steps:
     """The saga's activities over one pool per database and one Mongo collection.
 
@@ -174,7 +141,7 @@ class Steps:
             await cursor.execute(FREE_ROOMS, stay)
             candidates = [str(row[0]) for row in await cursor.fetchall()]
             await connection.commit()
-            nights = nights_of(request)
+            nights = nights_of(request["check_in"], request["check_out"])
             for candidate in candidates:
                 if await self._take(connection, cursor, candidate, nights, booking_id):
                     return candidate
@@ -253,7 +220,10 @@ async def serve(settings: Settings, role: str) -> None:
     pools: list[Any] = []
     mongo: Any = None
     if role in ("all", "activities"):
-        pools = [await open_pool(settings.rooms_url), await open_pool(settings.clients_url)]
+        pools = [
+            await open_pool(settings.rooms_url, POOL_SIZE, autocommit=False),
+            await open_pool(settings.clients_url, POOL_SIZE, autocommit=False),
+        ]
         mongo = AsyncIOMotorClient(settings.mongo_url)
         reservations = mongo[settings.mongo_database][RESERVATIONS]
         steps = Steps(pools[0], pools[1], reservations)
