@@ -83,3 +83,21 @@ async def open_pool(db_url: str, size: int, autocommit: bool) -> Any:
         # As the platform's engines: no gap locks between concurrent holds.
         init_command="SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
     )
+
+
+async def holding_ids(rooms_url: str) -> list[str]:
+    """The holds that have nights in a baseline's rooms database, read after its run."""
+    url = make_url(rooms_url)
+    connection = await asyncmy.connect(
+        host=url.host or "127.0.0.1",
+        port=url.port or 3306,
+        user=url.username or "root",
+        password=url.password or "",
+        database=url.database,
+    )
+    try:
+        async with connection.cursor() as cursor:
+            await cursor.execute(HOLDING_IDS)
+            return [str(row[0]) for row in await cursor.fetchall()]
+    finally:
+        await connection.ensure_closed()

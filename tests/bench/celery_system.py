@@ -35,7 +35,7 @@ from celery import Celery
 from kombu.exceptions import OperationalError
 
 from tests.bench import checks
-from tests.bench.baseline_store import HOLDING_IDS, RESERVATIONS
+from tests.bench.baseline_store import RESERVATIONS, holding_ids
 from tests.bench.celery_app import (
     HOLD_ROOM,
     ON_FAILURE,
@@ -45,7 +45,6 @@ from tests.bench.celery_app import (
     VERIFY_CLIENT,
     WRITE_RESERVATION,
     Settings,
-    connect_mysql,
     make_app,
 )
 from tests.bench.stores import (
@@ -54,7 +53,7 @@ from tests.bench.stores import (
     prepare_clients_database,
     prepare_rooms_database,
 )
-from tests.bench.system import Invariant, Outcome, ProcessGroup, Servers
+from tests.bench.system import Invariant, Outcome, ProcessGroup, Servers, until_quiet
 from tests.bench.workload import BookingRequest
 
 BENCH_AGENCY = uuid.UUID("5d0c4f7e-1111-4b5e-8a7c-0c0ffee0b001")
@@ -256,12 +255,8 @@ class CelerySystem:
     # --- after the run ---------------------------------------------------------------------
 
     async def settle(self, within_seconds: float) -> None:
-        """Until every queue is empty on two looks in a row and no agent waits, or time is up."""
-        deadline = time.monotonic() + within_seconds
-        quiet = 0
-        while quiet < 2 and time.monotonic() < deadline:
-            quiet = quiet + 1 if await self._quiet() else 0
-            await asyncio.sleep(0.25)
+        """Until every queue is empty and no agent waits, or time is up."""
+        await until_quiet(self._quiet, within_seconds)
 
     async def _quiet(self) -> bool:
         assert self._settings is not None
@@ -275,7 +270,8 @@ class CelerySystem:
 
     async def invariants(self, outcomes: Sequence[Outcome]) -> list[Invariant]:
         documents = await asyncio.to_thread(self._reservation_documents)
-        holding = await asyncio.to_thread(self._holding_ids)
+        assert self._settings is not None
+        holding = await holding_ids(self._settings.rooms_url)
         return checks.baseline_invariants(self.name, outcomes, documents, holding)
 
     def _reservation_documents(self) -> list[dict[str, Any]]:
@@ -285,16 +281,6 @@ class CelerySystem:
             return list(client[self._settings.mongo_database][RESERVATIONS].find({}))
         finally:
             client.close()
-
-    def _holding_ids(self) -> list[str]:
-        assert self._settings is not None
-        connection = connect_mysql(self._settings.rooms_url)
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute(HOLDING_IDS)
-                return [str(row[0]) for row in cursor.fetchall()]
-        finally:
-            connection.close()
 
     # --- stop ------------------------------------------------------------------------------
 

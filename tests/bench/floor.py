@@ -22,12 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import aio_pika
-import asyncmy
 from motor.motor_asyncio import AsyncIOMotorClient
-from sqlalchemy.engine import make_url
 
 from tests.bench import checks, stores
-from tests.bench.baseline_store import HOLDING_IDS, RESERVATIONS, reservation_document
+from tests.bench.baseline_store import RESERVATIONS, holding_ids, reservation_document
 from tests.bench.system import Invariant, Outcome, ProcessGroup, Servers, Status
 from tests.bench.workload import BookingRequest
 
@@ -257,23 +255,9 @@ class FloorSystem:
     async def invariants(self, outcomes: Sequence[Outcome]) -> list[Invariant]:
         collection = self._mongo[self._mongo_database][RESERVATIONS]
         documents = await collection.find({}).to_list(None)
-        return checks.baseline_invariants(self.name, outcomes, documents, await self._holding_ids())
-
-    async def _holding_ids(self) -> list[str]:
-        url = make_url(self._db_url("rooms"))
-        connection = await asyncmy.connect(
-            host=url.host or "127.0.0.1",
-            port=url.port or 3306,
-            user=url.username or "root",
-            password=url.password or "",
-            database=url.database,
+        return checks.baseline_invariants(
+            self.name, outcomes, documents, await holding_ids(self._db_url("rooms"))
         )
-        try:
-            async with connection.cursor() as cursor:
-                await cursor.execute(HOLDING_IDS)
-                return [str(row[0]) for row in await cursor.fetchall()]
-        finally:
-            connection.close()
 
 
 def _hold(request: BookingRequest, booking_id: str) -> dict[str, Any]:

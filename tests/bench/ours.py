@@ -27,6 +27,7 @@ from contracts.sagas import TERMINAL_STATES
 from contracts.topology import Topology
 from infra.stores.sql import make_engine
 from tests.bench import checks
+from tests.bench.baseline_store import HOLDING_IDS
 from tests.bench.stores import (
     database_url,
     drop_databases,
@@ -43,7 +44,6 @@ FOLLOW_TIMEOUT_SECONDS = 60.0
 REASONS = (("no room", "no_room"), ("client", "unknown_client"))
 SAGA_STATES = "SELECT state, COUNT(*) FROM sagas GROUP BY state"
 ENDED_SAGAS = "SELECT saga_id, state FROM sagas WHERE state IN ('CONFIRMED', 'FAILED', 'CANCELLED')"
-HOLDING_IDS = "SELECT DISTINCT hold_id FROM room_nights"
 CONFIRMED_HOLD_IDS = "SELECT hold_id FROM holds WHERE status = 'CONFIRMED'"
 HELD_COUNT = "SELECT COUNT(*) FROM holds WHERE status = 'HELD'"
 

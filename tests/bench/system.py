@@ -6,7 +6,9 @@ broker namespace and its own databases, and is driven by the same agents and wor
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -72,3 +74,12 @@ class System(Protocol):
 
     async def stop(self) -> None:
         """Stop its processes and remove its databases and broker namespace."""
+
+
+async def until_quiet(quiet: Callable[[], Awaitable[bool]], within_seconds: float) -> None:
+    """Wait until `quiet()` holds on two looks in a row, or time is up."""
+    deadline = time.monotonic() + within_seconds
+    in_a_row = 0
+    while in_a_row < 2 and time.monotonic() < deadline:
+        in_a_row = in_a_row + 1 if await quiet() else 0
+        await asyncio.sleep(0.25)

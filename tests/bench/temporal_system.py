@@ -49,9 +49,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import asyncmy
 from motor.motor_asyncio import AsyncIOMotorClient
-from sqlalchemy.engine import make_url
 from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
@@ -60,14 +58,14 @@ from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError
 
 from tests.bench import checks
-from tests.bench.baseline_store import HOLDING_IDS, RESERVATIONS
+from tests.bench.baseline_store import RESERVATIONS, holding_ids
 from tests.bench.stores import (
     database_url,
     drop_databases,
     prepare_clients_database,
     prepare_rooms_database,
 )
-from tests.bench.system import Invariant, Outcome, ProcessGroup, Servers
+from tests.bench.system import Invariant, Outcome, ProcessGroup, Servers, until_quiet
 from tests.bench.temporal_worker import Settings
 from tests.bench.temporal_workflows import WORKFLOW
 from tests.bench.workload import BookingRequest
@@ -291,12 +289,8 @@ class TemporalSystem:
     # --- after the run ---------------------------------------------------------------------
 
     async def settle(self, within_seconds: float) -> None:
-        """Until no workflow runs on two looks in a row and no agent waits, or time is up."""
-        deadline = time.monotonic() + within_seconds
-        quiet = 0
-        while quiet < 2 and time.monotonic() < deadline:
-            quiet = quiet + 1 if await self._quiet() else 0
-            await asyncio.sleep(0.25)
+        """Until no workflow runs and no agent waits, or time is up."""
+        await until_quiet(self._quiet, within_seconds)
 
     async def _quiet(self) -> bool:
         assert self._client is not None
@@ -313,25 +307,8 @@ class TemporalSystem:
             documents = await collection.find({}).to_list(None)
         finally:
             mongo.close()
-        holding = await self._holding_ids()
+        holding = await holding_ids(self._settings.rooms_url)
         return checks.baseline_invariants(self.name, outcomes, documents, holding)
-
-    async def _holding_ids(self) -> list[str]:
-        assert self._settings is not None
-        url = make_url(self._settings.rooms_url)
-        connection = await asyncmy.connect(
-            host=url.host or "127.0.0.1",
-            port=url.port or 3306,
-            user=url.username or "root",
-            password=url.password or "",
-            database=url.database,
-        )
-        try:
-            async with connection.cursor() as cursor:
-                await cursor.execute(HOLDING_IDS)
-                return [str(row[0]) for row in await cursor.fetchall()]
-        finally:
-            await connection.ensure_closed()
 
     # --- stop ------------------------------------------------------------------------------
 
