@@ -25,6 +25,25 @@ class StartBooking(Command):
     guests: Annotated[int, Field(ge=1, le=12)]
 
 
+class StartChange(Command):
+    """Start a change saga of a confirmed booking: other dates, another room type of the same
+    hotel, or another number of guests. The saga id is derived from the booking and the
+    idempotency key by the sender; `client_id` and `hotel_id` are the booking's, and the
+    booking refuses a change that names others."""
+
+    message_type = "booking.StartChange.v1"
+
+    idempotency_key: Annotated[str, Field(min_length=8, max_length=64)]
+    booking_saga_id: EntityId
+    agency_id: EntityId
+    agent_id: EntityId
+    client_id: EntityId
+    hotel_id: EntityId
+    room_type_id: EntityId
+    stay: Stay
+    guests: Annotated[int, Field(ge=1, le=12)]
+
+
 class CancelBooking(Command):
     """Start the cancellation saga of a confirmed booking."""
 

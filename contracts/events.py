@@ -45,7 +45,29 @@ class BookingCancelled(Event):
     reason: str = Field(max_length=500)
 
 
-PUBLIC_EVENTS: tuple[type[Event], ...] = (BookingConfirmed, BookingFailed, BookingCancelled)
+class BookingChanged(Event):
+    """A confirmed booking now has other dates, another room type or another number of
+    guests; its confirmation code is the same."""
+
+    message_type = "booking.BookingChanged.v1"
+
+    booking_id: EntityId
+    change_id: EntityId
+    agency_id: EntityId
+    hotel_id: EntityId
+    room_type_id: EntityId
+    stay: Stay
+    guests: int
+    total: Money
+    currency: CurrencyCode
+
+
+PUBLIC_EVENTS: tuple[type[Event], ...] = (
+    BookingConfirmed,
+    BookingFailed,
+    BookingCancelled,
+    BookingChanged,
+)
 
 DataT = TypeVar("DataT", bound=Event)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contracts import booking, clients, events, reservations, rooms
+from contracts import booking, clients, events, orchestrator, reservations, rooms
 from contracts.base import Message
 
 ALL_MESSAGES: tuple[type[Message], ...] = (
@@ -16,6 +16,8 @@ ALL_MESSAGES: tuple[type[Message], ...] = (
     rooms.HoldConfirmed,
     rooms.HoldExpired,
     rooms.BookingReleased,
+    rooms.MoveBooking,
+    rooms.BookingMoved,
     clients.VerifyClient,
     clients.ClientVerified,
     clients.ClientRejected,
@@ -24,13 +26,26 @@ ALL_MESSAGES: tuple[type[Message], ...] = (
     reservations.ReservationWritten,
     reservations.ReservationRejected,
     reservations.ReservationCancelled,
+    reservations.ChangeReservation,
+    reservations.RevertReservationChange,
+    reservations.ReservationChanged,
+    reservations.ReservationChangeReverted,
     booking.StartBooking,
     booking.CancelBooking,
+    booking.StartChange,
     booking.SagaProgressed,
     booking.CommandSuperseded,
     events.BookingConfirmed,
     events.BookingFailed,
     events.BookingCancelled,
+    events.BookingChanged,
+    orchestrator.LockBooking,
+    orchestrator.UnlockBooking,
+    orchestrator.ApplyChange,
+    orchestrator.BookingLocked,
+    orchestrator.BookingNotChangeable,
+    orchestrator.BookingUnlocked,
+    orchestrator.ChangeApplied,
 )
 
 MESSAGE_TYPES: dict[str, type[Message]] = {m.message_type: m for m in ALL_MESSAGES}

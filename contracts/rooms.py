@@ -91,3 +91,21 @@ class BookingReleased(Reply):
     message_type = "rooms.BookingReleased.v1"
 
     booking_saga_id: EntityId
+
+
+class MoveBooking(Command):
+    """Move a confirmed booking onto the nights this (change) saga holds, in one transaction:
+    the booking's old nights are freed and the held ones become the booking's, confirmed. Sent
+    again after it applied, it answers the same; refused (HoldExpired) when the change's hold
+    lapsed or was released, and then nothing moved."""
+
+    message_type = "rooms.MoveBooking.v1"
+
+    booking_saga_id: EntityId
+
+
+class BookingMoved(Reply):
+    message_type = "rooms.BookingMoved.v1"
+
+    booking_saga_id: EntityId
+    hold_id: EntityId  # the booking's hold, now on the new nights

@@ -27,8 +27,9 @@ class Sender(StrEnum):
 
     # Commands to the participants, progress and public events on `booking.events`.
     ORCHESTRATOR = "orchestrator"
-    # Start and cancel requests to the orchestrator: the agents' app and the dashboard.
-    WEB = "web"
+    # Requests to the orchestrator: start, change and cancel from the agents' app and the
+    # dashboard; one saga's command to another (`orchestrator.*`) from the orchestrator.
+    REQUESTER = "requester"
     # Replies to the orchestrator: the participant whose reply it is (rooms.* from rooms).
     OWNER = "owner"
 
@@ -53,8 +54,9 @@ def owner_of(message: Message) -> Service:
 def expected_principal(sender: Sender, message: Message) -> Principal:
     if sender is Sender.ORCHESTRATOR:
         return Service.ORCHESTRATOR
-    if sender is Sender.WEB:
-        return WEB
+    if sender is Sender.REQUESTER:
+        internal = message.message_type.startswith(f"{Service.ORCHESTRATOR}.")
+        return Service.ORCHESTRATOR if internal else WEB
     return owner_of(message)
 
 

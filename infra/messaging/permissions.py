@@ -3,8 +3,9 @@
 Least privilege, as regular expressions over the namespace's own names (RabbitMQ matches a
 user's configure / write / read expressions against exchange and queue names):
 
-- orchestrator: writes to booking.commands, booking.events and booking.dead-letters; reads
-  orchestrator.commands (requests) and orchestrator.replies.
+- orchestrator: writes to booking.commands, booking.replies (a booking saga answering a
+  change saga), booking.events and booking.dead-letters; reads orchestrator.commands
+  (requests) and orchestrator.replies.
 - each participant: writes to booking.replies and booking.dead-letters; reads its own
   `<service>.commands`.
 - web (the agents' app and the dashboard): writes to booking.commands (start and cancel
@@ -63,7 +64,7 @@ def permissions(topology: Topology, principal: Principal) -> Permissions:
     own = _own_event_queues(principal)
     events = re.escape("booking.events")
     if principal == Service.ORCHESTRATOR:
-        writes = ["booking.commands", "booking.events", "booking.dead-letters"]
+        writes = ["booking.commands", "booking.replies", "booking.events", "booking.dead-letters"]
         reads = ["orchestrator.commands", "orchestrator.replies"]
     elif principal == WEB:
         # booking.events: a requeued dead letter of clients' confirmed-bookings queue.

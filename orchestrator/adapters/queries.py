@@ -37,6 +37,7 @@ class SagaFilter:
     agency_id: str | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
+    kind: str | None = None
 
     def conditions(self) -> list[sa.ColumnElement[bool]]:
         equal = {
@@ -44,6 +45,7 @@ class SagaFilter:
             sagas.c.hotel_id: self.hotel_id,
             sagas.c.client_id: self.client_id,
             sagas.c.agency_id: self.agency_id,
+            sagas.c.kind: self.kind,
         }
         conditions = [column == value for column, value in equal.items() if value is not None]
         if self.created_from is not None:

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from contracts.booking import SagaProgressed
-from contracts.topology import Topology
+from contracts.topology import REPLIES_ROUTING_KEY, Topology
 from orchestrator.domain.messages import Decision
 from orchestrator.domain.model import BookingData, Phase, Saga, SagaState, StepRecord, StepStatus
 
-COMMANDS, EVENTS, PUBLIC = "commands", "events", "public"
+COMMANDS, REPLIES, EVENTS, PUBLIC = "commands", "replies", "events", "public"
 
 
 def naive_utc(instant: datetime | None) -> datetime | None:
@@ -155,6 +155,19 @@ def outbox_rows(decision: Decision, causation_id: str | None, at: datetime) -> l
         for event in decision.events
         if event.public_name is not None
     ]
+    rows += [  # addressed to the saga that asked: its envelope names that saga
+        _message_row(
+            saga,
+            reply.message_id,
+            REPLIES,
+            REPLIES_ROUTING_KEY,
+            reply.reply,
+            reply.causation_id,
+            at,
+            to_saga=reply.to_saga,
+        )
+        for reply in decision.replies
+    ]
     return rows
 
 
@@ -185,10 +198,11 @@ def _message_row(
     causation_id: str | None,
     at: datetime,
     sequence: int | None = None,
+    to_saga: str | None = None,
 ) -> dict[str, Any]:
     return {
         "message_id": message_id,
-        "saga_id": saga.saga_id,
+        "saga_id": to_saga or saga.saga_id,
         "exchange": exchange,
         "routing_key": routing_key,
         "message_type": message.message_type,

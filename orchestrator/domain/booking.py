@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from contracts.base import Reply
+from contracts.base import Event, Reply
 from contracts.clients import ClientRejected, ClientVerified, VerifyClient
+from contracts.events import BookingCancelled, BookingConfirmed, BookingFailed
 from contracts.reservations import (
     CancelReservation,
     ReservationCancelled,
@@ -50,21 +51,21 @@ UNDO_RETRY = Retry(attempts=3, first_delay=timedelta(seconds=1), max_delay=timed
 # --- the undos -----------------------------------------------------------------------------
 
 
-def _undo_reason(saga: Saga) -> str:
+def undo_reason(saga: Saga) -> str:
     return saga.data.cancel_reason or saga.failure_reason or reasons.COMPENSATION
 
 
 RELEASE_HOLD = Step(
     "release_hold",
     to=Service.ROOMS,
-    send=lambda saga: ReleaseHold(reason=_undo_reason(saga)),
+    send=lambda saga: ReleaseHold(reason=undo_reason(saga)),
     done=(HoldReleased,),
     retry=UNDO_RETRY,
 )
 CANCEL_RESERVATION = Step(
     "cancel_reservation",
     to=Service.RESERVATIONS,
-    send=lambda saga: CancelReservation(booking_saga_id=saga.saga_id, reason=_undo_reason(saga)),
+    send=lambda saga: CancelReservation(booking_saga_id=saga.saga_id, reason=undo_reason(saga)),
     done=(ReservationCancelled,),
     retry=UNDO_RETRY,
 )
@@ -171,12 +172,41 @@ CONFIRM_HOLD = Step(
     # no undo of its own: undoing the hold (release_hold) frees a confirmed hold too
 )
 
+# --- what the world hears when a booking ends ----------------------------------------------
+
+
+def booking_ended(saga: Saga, state: SagaState) -> tuple[Event, str] | None:
+    """The public event of a booking that ended in `state`: ids only, no personal data."""
+    data, booking_id = saga.data, saga.saga_id
+    if state == SagaState.CONFIRMED:
+        confirmed = BookingConfirmed(
+            booking_id=booking_id,
+            reservation_id=data.reservation_id or "",
+            confirmation_code=data.confirmation_code or "",
+            client_id=data.client_id,
+            agency_id=data.agency_id,
+            hotel_id=data.hotel_id,
+            room_type_id=data.room_type_id,
+            stay=data.stay,
+            total=data.total or 0,
+            currency=data.currency or "",
+        )
+        return confirmed, "confirmed"
+    where = {"booking_id": booking_id, "agency_id": data.agency_id, "hotel_id": data.hotel_id}
+    if state == SagaState.FAILED:
+        return BookingFailed(**where, reason=saga.failure_reason or ""), "failed"
+    if state == SagaState.CANCELLED:
+        return BookingCancelled(**where, reason=data.cancel_reason or ""), "cancelled"
+    return None
+
+
 # --- the versions --------------------------------------------------------------------------
 
 CURRENT = SagaDefinition(  # cancelling undoes every step, last first, as a failure does
     KIND,
     version=4,
     forward=(together(HOLD_ROOM, VERIFY_CLIENT), WRITE_RESERVATION, CONFIRM_HOLD),
+    ends_with=booking_ended,
 )
 
 # Older versions, kept while a saga started under them may still be in flight. Each differs
@@ -186,6 +216,7 @@ VERSION_3 = SagaDefinition(  # cancellation released the nights with ReleaseBook
     version=3,
     forward=(together(HOLD_ROOM, VERIFY_CLIENT), WRITE_RESERVATION, CONFIRM_HOLD),
     cancellation=(CANCEL_RESERVATION, RELEASE_BOOKING),
+    ends_with=booking_ended,
 )
 VERSION_2 = SagaDefinition(  # a confirmation had its own undo, so the room was freed first
     KIND,
@@ -196,12 +227,14 @@ VERSION_2 = SagaDefinition(  # a confirmation had its own undo, so the room was 
         CONFIRM_HOLD.undone_by(RELEASE_BOOKING),
     ),
     cancellation=(CANCEL_RESERVATION, RELEASE_BOOKING),
+    ends_with=booking_ended,
 )
 VERSION_1 = SagaDefinition(  # the steps ran one after the other
     KIND,
     version=1,
     forward=(HOLD_ROOM, VERIFY_CLIENT, WRITE_RESERVATION, CONFIRM_HOLD),
     cancellation=(CANCEL_RESERVATION, RELEASE_BOOKING),
+    ends_with=booking_ended,
 )
 
 BOOKINGS = DefinitionRegistry((VERSION_1, VERSION_2, VERSION_3, CURRENT))

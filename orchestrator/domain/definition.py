@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
-from contracts.base import Command, Reply
+from contracts.base import Command, Event, Reply
 from contracts.topology import Service
 from orchestrator.domain.model import BookingData, Saga, SagaState
 
@@ -75,6 +75,8 @@ class Step:
     retry: Retry = Retry()
     reaches: SagaState | None = None  # the state a saga shows once this step (and all written
     # before it in the forward stages) succeeded
+    gives_up: bool = True  # False past the point of no return: out of attempts, the saga
+    # shows STUCK and the step goes on being resent, as an undo does, instead of compensating
 
     def answers(self, reply: Reply) -> bool:
         return isinstance(reply, self.done) or type(reply) in self.refused
@@ -96,6 +98,12 @@ class Step:
 
 
 Stage = tuple[Step, ...]  # steps started together; the stage is done when all are
+# The public event a saga publishes when it ends in a state, and its name (`booking.<name>`).
+EndEvent = Callable[[Saga, SagaState], tuple[Event, str] | None]
+
+
+def _no_event(_saga: Saga, _state: SagaState) -> tuple[Event, str] | None:
+    return None
 
 
 def together(*steps: Step) -> Stage:
@@ -112,12 +120,14 @@ class SagaDefinition:
     """A saga kind at one version: its forward stages and its cancellation, in order.
 
     Without a written cancellation, cancelling runs the same rule as a failure: the undo of
-    every forward step, last written first, one after the other."""
+    every forward step, last written first, one after the other. `ends_with` gives the public
+    event published when a saga of this kind ends."""
 
     kind: str
     version: int
     forward: tuple[Stage, ...]
     cancellation: tuple[Stage, ...]
+    ends_with: EndEvent
     steps: Mapping[str, Step]  # every step by name: forward, their undos, cancellation
     forward_names: tuple[str, ...]  # the forward steps, in the order they are written
 
@@ -127,9 +137,11 @@ class SagaDefinition:
         version: int,
         forward: Sequence[Step | Stage],
         cancellation: Sequence[Step | Stage] | None = None,
+        ends_with: EndEvent = _no_event,
     ) -> None:
         object.__setattr__(self, "kind", kind)
         object.__setattr__(self, "version", version)
+        object.__setattr__(self, "ends_with", ends_with)
         object.__setattr__(self, "forward", _stages(forward))
         names = tuple(step.name for stage in self.forward for step in stage)
         object.__setattr__(self, "forward_names", names)
@@ -164,7 +176,11 @@ class SagaDefinition:
             return [tuple(step.timed(deadline, retry) for step in stage) for stage in stages]
 
         return SagaDefinition(
-            self.kind, self.version, retimed(self.forward), retimed(self.cancellation)
+            self.kind,
+            self.version,
+            retimed(self.forward),
+            retimed(self.cancellation),
+            self.ends_with,
         )
 
     def step_for(self, reply: Reply) -> Step | None:
@@ -172,6 +188,11 @@ class SagaDefinition:
 
     def is_forward(self, name: str) -> bool:
         return name in self.forward_names
+
+    def past_no_return(self, started: set[str]) -> bool:
+        """Whether a step that never gives up has started: from then on the saga only goes
+        forward, and no one may make it compensate."""
+        return any(not self.steps[name].gives_up for name in started if self.is_forward(name))
 
     def state_reached(self, succeeded: set[str]) -> SagaState:
         """The state of the last forward step of the longest run, in the order written, whose

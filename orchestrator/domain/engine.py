@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from contracts.booking import CommandSuperseded, StartBooking
-from orchestrator.domain import reasons
-from orchestrator.domain.booking import KIND
+from contracts.booking import CommandSuperseded, StartBooking, StartChange
+from orchestrator.domain import booking, booking_answers, change, reasons
 from orchestrator.domain.definition import DefinitionRegistry
 from orchestrator.domain.flow import (
     advance,
@@ -16,6 +15,7 @@ from orchestrator.domain.flow import (
     time_out,
 )
 from orchestrator.domain.messages import (
+    Asked,
     CancelRequested,
     DeadlinePassed,
     Decision,
@@ -35,11 +35,32 @@ def new_booking(
 ) -> Saga:
     """A booking saga as the request creates it, under the newest definition, nothing sent."""
     data = BookingData.model_validate(request.model_dump(include=set(BookingData.model_fields)))
+    return _new(saga_id, booking.KIND, request.idempotency_key, data, now, registry)
+
+
+def new_change(
+    saga_id: str, request: StartChange, now: datetime, registry: DefinitionRegistry
+) -> Saga:
+    """A change saga as the request creates it. Its idempotency key is its id (derived from
+    the booking and the agent's key), so it never collides with a booking's key."""
+    fields = request.model_dump(include=set(BookingData.model_fields))
+    data = BookingData.model_validate({**fields, "booking_id": request.booking_saga_id})
+    return _new(saga_id, change.KIND, saga_id, data, now, registry)
+
+
+def _new(
+    saga_id: str,
+    kind: str,
+    idempotency_key: str,
+    data: BookingData,
+    now: datetime,
+    registry: DefinitionRegistry,
+) -> Saga:
     return Saga(
         saga_id=saga_id,
-        kind=KIND,
-        definition_version=registry.current(KIND).version,
-        idempotency_key=request.idempotency_key,
+        kind=kind,
+        definition_version=registry.current(kind).version,
+        idempotency_key=idempotency_key,
         state=SagaState.PENDING,
         phase=Phase.FORWARD,
         data=data,
@@ -62,6 +83,8 @@ def transition(
         _reply(work, incoming)
     elif isinstance(incoming, CancelRequested):
         _cancel(work, incoming)
+    elif isinstance(incoming, Asked):
+        _asked(work, incoming)
     elif isinstance(incoming, DeadlinePassed):
         _deadline(work)
     elif isinstance(incoming, OperatorRetry):
@@ -95,14 +118,14 @@ def _applied(work: Work, message_id: str) -> None:
 
 
 def _started(work: Work, started: Started) -> None:
-    message_id = started.message_id
-    if _seen(work, message_id, StartBooking.message_type):
+    message_id, message_type = started.message_id, started.message_type
+    if _seen(work, message_id, message_type):
         return
     if work.saga.steps:
-        _received(work, StartBooking.message_type, message_id, "booking already started")
+        _received(work, message_type, message_id, f"{work.saga.kind} already started")
         return
-    payload = work.saga.data.model_dump(mode="json", exclude_none=True)
-    _received(work, StartBooking.message_type, message_id, "booking requested", payload)
+    payload = work.saga.data.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    _received(work, message_type, message_id, f"{work.saga.kind} requested", payload)
     _applied(work, message_id)
     work.announce(None, None)
     advance(work)
@@ -156,8 +179,9 @@ def _cancel(work: Work, incoming: CancelRequested) -> None:
     if _seen(work, message_id, request.message_type):
         return
     payload = request.model_dump(mode="json")
-    if work.saga.state != SagaState.CONFIRMED:
-        note = f"only a confirmed booking can be cancelled; this one is {work.saga.state}"
+    if work.saga.state != SagaState.CONFIRMED or work.saga.data.locked_by is not None:
+        state = "being changed" if work.saga.data.locked_by else work.saga.state
+        note = f"only a confirmed booking can be cancelled; this one is {state}"
         _received(work, request.message_type, message_id, note, payload)
         return
     _received(work, request.message_type, message_id, "cancellation requested", payload)
@@ -168,6 +192,23 @@ def _cancel(work: Work, incoming: CancelRequested) -> None:
     work.update(data=data, phase=Phase.CANCELLING)
     work.set_state(SagaState.CANCELLING, None, request.reason)
     advance(work)
+
+
+def _asked(work: Work, incoming: Asked) -> None:
+    """Another saga's command (a change asking its booking): answered, always, unless it is
+    a copy already answered (its answer is in the outbox)."""
+    command, message_id = incoming.command, incoming.message_id
+    if _seen(work, message_id, command.message_type):
+        return
+    payload = command.model_dump(mode="json")
+    note = f"from {incoming.from_saga}"
+    _received(work, command.message_type, message_id, note, payload)
+    _applied(work, message_id)
+    reply = booking_answers.answer(work, command, incoming.from_saga)
+    if reply is None:
+        work.note("in", command.message_type, "not answered: that change does not hold this")
+        return
+    work.reply(reply, incoming.from_saga, message_id)
 
 
 def _deadline(work: Work) -> None:
@@ -211,6 +252,10 @@ def _compensate(work: Work, action: OperatorCompensate) -> None:
         return
     if saga.phase != Phase.FORWARD or saga.terminal:
         work.note("operator", "compensate", f"a {saga.state} saga cannot be compensated")
+        return
+    if work.definition.past_no_return(set(saga.steps)):
+        detail = "past its point of no return the saga only goes forward; retry it instead"
+        work.note("operator", "compensate", detail)
         return
     work.note("operator", "compensate", f"{action.operator} forced compensation")
     begin_compensation(work, reasons.OPERATOR_COMPENSATION, None)

@@ -81,12 +81,13 @@ def time_out(work: Work, record: StepRecord) -> None:
 
     A forward step gives up after its retry budget and the saga compensates. An undo never
     gives up: the step it undoes may have happened, so it keeps resending with capped backoff;
-    past its budget the saga shows STUCK meanwhile, and the first answer carries it on.
+    past its budget the saga shows STUCK meanwhile, and the first answer carries it on. A
+    forward step past the point of no return (`gives_up=False`) is resent the same way.
     """
     step = work.definition.step(record.name)
     command_type = step.send(work.saga).message_type
     forward = work.definition.is_forward(record.name)
-    abandoning = work.saga.phase == Phase.COMPENSATING and forward
+    abandoning = work.saga.phase == Phase.COMPENSATING and forward and step.gives_up
     if record.status == StepStatus.BACKING_OFF and not abandoning:
         work.send(record.name, attempts=record.attempts + 1)
         return
@@ -98,11 +99,11 @@ def time_out(work: Work, record: StepRecord) -> None:
     )
     if abandoning:
         work.decide(record.name, StepStatus.TIMED_OUT, "timeout")
-    elif forward and record.attempts >= step.retry.attempts:
+    elif forward and step.gives_up and record.attempts >= step.retry.attempts:
         work.decide(record.name, StepStatus.TIMED_OUT, "timeout")
         begin_compensation(work, reasons.no_answer(step.to), record.name)
     else:
-        if not forward and record.attempts >= step.retry.attempts:
+        if record.attempts >= step.retry.attempts:
             _stuck(work, record.name)
         seed = f"{work.saga.saga_id}/{record.name}/{record.attempts}"
         delay = step.retry.delay(min(record.attempts, MAX_BACKOFF_DOUBLINGS), seed)
@@ -110,7 +111,7 @@ def time_out(work: Work, record: StepRecord) -> None:
 
 
 def _stuck(work: Work, name: str) -> None:
-    """Show that a person should look; the undo goes on being resent all the same."""
+    """Show that a person should look; the step goes on being resent all the same."""
     if work.saga.state == SagaState.STUCK:
         return
     step = work.definition.step(name)
@@ -126,5 +127,10 @@ def resume(work: Work, step: str | None, detail: str) -> None:
     """A STUCK saga is moving again (an answer came, or an operator retried)."""
     if work.saga.state != SagaState.STUCK:
         return
-    cancelling = work.saga.phase == Phase.CANCELLING
+    phase = work.saga.phase
+    if phase == Phase.FORWARD:  # a step past the point of no return answered
+        succeeded = {n for n, r in work.saga.steps.items() if r.status == StepStatus.SUCCEEDED}
+        work.set_state(work.definition.state_reached(succeeded), step, detail)
+        return
+    cancelling = phase == Phase.CANCELLING
     work.set_state(SagaState.CANCELLING if cancelling else SagaState.COMPENSATING, step, detail)

@@ -7,15 +7,18 @@ from typing import Any
 
 from contracts.base import Command, Event, Reply
 from contracts.booking import CancelBooking
+from contracts.orchestrator import ToBooking
 from contracts.topology import Service
 from orchestrator.domain.model import Saga
 
 
 @dataclass(frozen=True)
 class Started:
-    """The StartBooking request that created the saga (the saga is built from it first)."""
+    """The request that created the saga (StartBooking, StartChange; the saga is built from
+    it first)."""
 
     message_id: str
+    message_type: str = "booking.StartBooking.v1"
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,15 @@ class ReplyReceived:
 class CancelRequested:
     message_id: str
     request: CancelBooking
+
+
+@dataclass(frozen=True)
+class Asked:
+    """Another saga's command to this one (a change asking its booking), to be answered."""
+
+    message_id: str
+    command: ToBooking
+    from_saga: str
 
 
 @dataclass(frozen=True)
@@ -47,7 +59,13 @@ class OperatorCompensate:
 
 
 Incoming = (
-    Started | ReplyReceived | CancelRequested | DeadlinePassed | OperatorRetry | OperatorCompensate
+    Started
+    | ReplyReceived
+    | CancelRequested
+    | Asked
+    | DeadlinePassed
+    | OperatorRetry
+    | OperatorCompensate
 )
 
 
@@ -70,6 +88,16 @@ class EventToPublish:
 
 
 @dataclass(frozen=True)
+class ReplyToSend:
+    """An answer to another saga's command, addressed to that saga."""
+
+    reply: Reply
+    to_saga: str
+    message_id: str
+    causation_id: str
+
+
+@dataclass(frozen=True)
 class HistoryEntry:
     direction: str  # "in", "out", "timeout", "operator"
     message_type: str
@@ -85,3 +113,4 @@ class Decision:
     commands: tuple[CommandToSend, ...] = ()
     events: tuple[EventToPublish, ...] = ()
     history: tuple[HistoryEntry, ...] = ()
+    replies: tuple[ReplyToSend, ...] = ()

@@ -14,6 +14,7 @@ from contracts.values import NightlyPrice, Stay
 
 __all__ = [
     "TERMINAL_STATES",
+    "BookingBefore",
     "BookingData",
     "Phase",
     "Saga",
@@ -43,8 +44,26 @@ class StepStatus(StrEnum):
         return self in (StepStatus.STARTED, StepStatus.BACKING_OFF)
 
 
+class BookingBefore(BaseModel):
+    """A change saga's record of the booking as it was when the change locked it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    room_type_id: str
+    room_type_name: str
+    room_number: str
+    stay: Stay
+    guests: int
+    total: Decimal
+    currency: str
+
+
 class BookingData(BaseModel):
-    """The saga's data: ids, the stay and the participants' results. No personal data."""
+    """The saga's data: ids, the stay and the participants' results. No personal data.
+
+    A booking and a change of it share this shape: a change's stay, room and price are the
+    ones it asks for, `booking_id` the booking it changes and `before` that booking as it
+    was. A booking's `locked_by` is the change working on it, `changes` those applied."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -68,6 +87,10 @@ class BookingData(BaseModel):
     confirmation_code: str | None = None
     cancel_reason: str | None = None
     cancel_requested_by: str | None = None
+    booking_id: str | None = None
+    before: BookingBefore | None = None
+    locked_by: str | None = None
+    changes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

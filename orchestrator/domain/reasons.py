@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from contracts.base import Reply
 from contracts.clients import ClientRejected
+from contracts.orchestrator import BookingNotChangeable
 from contracts.reservations import ReservationRejected
 from contracts.rooms import RoomUnavailable
 from contracts.topology import Service
 
 HOLD_EXPIRED = "The room hold expired before the booking could be confirmed."
+CHANGE_HOLD_EXPIRED = (
+    "The hold on the new nights expired before the change was made; the booking is unchanged."
+)
 COMPENSATION = "The booking could not be completed."
 OPERATOR_COMPENSATION = "An operator stopped the booking."
 
@@ -41,3 +45,8 @@ def reservation_rejected(reply: Reply) -> str:
 
 def no_answer(service: Service) -> str:
     return f"The {service} service did not answer in time."
+
+
+def not_changeable(reply: Reply) -> str:
+    assert isinstance(reply, BookingNotChangeable)
+    return reply.reason

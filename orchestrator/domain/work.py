@@ -6,11 +6,16 @@ import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from contracts.base import Event
+from contracts.base import Event, Reply
 from contracts.booking import SagaProgressed
-from contracts.events import BookingCancelled, BookingConfirmed, BookingFailed
 from orchestrator.domain.definition import SagaDefinition
-from orchestrator.domain.messages import CommandToSend, Decision, EventToPublish, HistoryEntry
+from orchestrator.domain.messages import (
+    CommandToSend,
+    Decision,
+    EventToPublish,
+    HistoryEntry,
+    ReplyToSend,
+)
 from orchestrator.domain.model import TERMINAL_STATES, Saga, SagaState, StepRecord, StepStatus
 
 # Message ids are derived from the saga, so replaying a transition yields the same ids.
@@ -29,6 +34,7 @@ class Work:
     commands: list[CommandToSend] = field(default_factory=list)
     events: list[EventToPublish] = field(default_factory=list)
     history: list[HistoryEntry] = field(default_factory=list)
+    replies: list[ReplyToSend] = field(default_factory=list)
 
     def note(self, direction: str, message_type: str, note: str, **fields: object) -> None:
         self.history.append(HistoryEntry(direction, message_type, note=note, **fields))  # type: ignore[arg-type]
@@ -101,42 +107,24 @@ class Work:
 
     def finish(self, state: SagaState, step: str | None) -> None:
         self.set_state(state, step, self.saga.failure_reason)
-        data, saga_id = self.saga.data, self.saga.saga_id
-        if state == SagaState.CONFIRMED:
-            self.publish(
-                BookingConfirmed(
-                    booking_id=saga_id,
-                    reservation_id=data.reservation_id or "",
-                    confirmation_code=data.confirmation_code or "",
-                    client_id=data.client_id,
-                    agency_id=data.agency_id,
-                    hotel_id=data.hotel_id,
-                    room_type_id=data.room_type_id,
-                    stay=data.stay,
-                    total=data.total or 0,
-                    currency=data.currency or "",
-                ),
-                "confirmed",
-            )
-        elif state == SagaState.FAILED:
-            reason = self.saga.failure_reason or ""
-            self.publish(
-                BookingFailed(
-                    booking_id=saga_id, agency_id=data.agency_id, hotel_id=data.hotel_id,
-                    reason=reason,
-                ),
-                "failed",
-            )  # fmt: skip
-        elif state == SagaState.CANCELLED:
-            self.publish(
-                BookingCancelled(
-                    booking_id=saga_id, agency_id=data.agency_id, hotel_id=data.hotel_id,
-                    reason=data.cancel_reason or "",
-                ),
-                "cancelled",
-            )  # fmt: skip
+        ended = self.definition.ends_with(self.saga, state)
+        if ended is not None:
+            self.publish(*ended)
+
+    def reply(self, reply: Reply, to_saga: str, causation_id: str) -> None:
+        """Answer another saga's command (one saga asking another: a change its booking)."""
+        message_id = derived_id(self.saga.saga_id, "reply", causation_id)
+        self.replies.append(ReplyToSend(reply, to_saga, message_id, causation_id))
+        payload = reply.model_dump(mode="json")
+        self.history.append(HistoryEntry("out", reply.message_type, message_id, payload))
 
     def decision(self, original: Saga) -> Decision:
         if self.saga != original:
             self.update(revision=original.revision + 1, updated_at=self.now)
-        return Decision(self.saga, tuple(self.commands), tuple(self.events), tuple(self.history))
+        return Decision(
+            self.saga,
+            tuple(self.commands),
+            tuple(self.events),
+            tuple(self.history),
+            tuple(self.replies),
+        )

@@ -32,13 +32,20 @@ async def list_all(
     hotel_id: Id | None = None,
     client_id: Id | None = None,
     agency_id: Id | None = None,
+    kind: Annotated[str | None, Query(max_length=32)] = None,
     created_from: Annotated[AwareDatetime | None, Query(alias="from")] = None,
     created_to: Annotated[AwareDatetime | None, Query(alias="to")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
     where = SagaFilter(
-        str(state) if state else None, hotel_id, client_id, agency_id, created_from, created_to
+        str(state) if state else None,
+        hotel_id,
+        client_id,
+        agency_id,
+        created_from,
+        created_to,
+        kind,
     )
     items, total = await list_sagas(_store(request).engine, where, limit, offset)
     return {"items": items, "total": total, "limit": limit, "offset": offset}

@@ -9,7 +9,8 @@ from datetime import timedelta
 from fastapi import FastAPI
 
 from contracts.base import Reply
-from contracts.booking import CancelBooking, StartBooking
+from contracts.booking import CancelBooking, StartBooking, StartChange
+from contracts.orchestrator import ApplyChange, LockBooking, UnlockBooking
 from contracts.registry import ALL_MESSAGES
 from contracts.topology import Service, Topology
 from infra.http import probes_router
@@ -23,7 +24,7 @@ from infra.service_auth import require_service_token
 from orchestrator import metrics
 from orchestrator.adapters.engine import open_saga_store
 from orchestrator.adapters.saga_store import SagaStore
-from orchestrator.domain.booking import BOOKINGS
+from orchestrator.domain.kinds import SAGAS
 from orchestrator.entrypoints import api
 from orchestrator.service_layer.background import running
 from orchestrator.service_layer.consumer import SagaConsumer
@@ -31,6 +32,8 @@ from orchestrator.service_layer.sagas import SagaService
 from orchestrator.settings import OrchestratorSettings
 
 REPLY_TYPES = tuple(m for m in ALL_MESSAGES if issubclass(m, Reply))
+# The web apps' requests, and one saga's commands to another.
+REQUEST_TYPES = (StartBooking, StartChange, CancelBooking, LockBooking, UnlockBooking, ApplyChange)
 # The periodic relay leaves fresh rows to the publish that follows their commit.
 RELAY_GRACE = timedelta(seconds=2)
 STATE_COUNT_INTERVAL = 5.0
@@ -48,12 +51,12 @@ def create_app(settings: OrchestratorSettings | None = None) -> FastAPI:
         broker = make_broker(settings.amqp_url, settings.prefetch_count)
         publisher = Publisher(broker, topology, "orchestrator", settings.message_signer())
         store = SagaStore(engine)
-        registry = settings.timed(BOOKINGS)
+        registry = settings.timed(SAGAS)
         sagas = SagaService(store, registry, publisher)
         requests_queue = topology.command_queue(Service.ORCHESTRATOR)
         # What each queue takes, and from whom (checked under broker identities).
         accepted_by_queue = {
-            requests_queue: ((StartBooking, CancelBooking), Sender.WEB),
+            requests_queue: (REQUEST_TYPES, Sender.REQUESTER),
             topology.replies_queue(): (REPLY_TYPES, Sender.OWNER),
         }
         consumers = {

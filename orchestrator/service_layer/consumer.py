@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import structlog
 
 from contracts.base import Message
-from contracts.booking import StartBooking
+from contracts.booking import StartBooking, StartChange
 from infra.messaging.codec import Decoded, InvalidMessage
 from infra.messaging.consumer import QueueConsumer, known_type
 from infra.messaging.delivery import Delivery
@@ -57,10 +57,13 @@ class SagaConsumer(QueueConsumer):
             except InvalidMessage as exc:
                 await self._dead_letter(message, exc.reason, known_type(message.raw_message.type))
                 continue
-            starts = isinstance(decoded.message, StartBooking)
+            starts = isinstance(decoded.message, StartBooking | StartChange)
             (alone if starts else together).append((message, decoded))
-        if len(alone) > 1:
-            alone = await self._start_together(alone)
+        bookings = [(m, d) for m, d in alone if isinstance(d.message, StartBooking)]
+        if len(bookings) > 1:
+            alone = await self._start_together(bookings) + [
+                (m, d) for m, d in alone if not isinstance(d.message, StartBooking)
+            ]
         for message, decoded in alone:
             await self._handle(message, decoded)
         if len(together) > 1:

@@ -10,7 +10,7 @@ from contracts.envelope import Envelope
 from contracts.events import PUBLIC_EVENTS
 from infra.messaging.codec import Outgoing
 from infra.messaging.publisher import Publisher
-from orchestrator.adapters.rows import COMMANDS, EVENTS, aware
+from orchestrator.adapters.rows import COMMANDS, EVENTS, REPLIES, aware
 from orchestrator.adapters.saga_store import OutboxRow
 
 PUBLIC_EVENT_TYPES = {event.message_type: event for event in PUBLIC_EVENTS}
@@ -54,9 +54,10 @@ def _envelope(row: OutboxRow) -> Envelope:
 async def _publish(publisher: Publisher, row: OutboxRow) -> None:
     envelope = _envelope(row)
     topology = publisher.topology
-    if row["exchange"] == COMMANDS:
+    if row["exchange"] in (COMMANDS, REPLIES):
         outgoing = Outgoing(envelope, row["body"].encode())
-        await publisher.publish(outgoing, topology.commands, row["routing_key"])
+        exchange = topology.commands if row["exchange"] == COMMANDS else topology.replies
+        await publisher.publish(outgoing, exchange, row["routing_key"])
         return
     if row["exchange"] == EVENTS:
         outgoing = Outgoing(envelope, row["body"].encode())

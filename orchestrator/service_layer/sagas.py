@@ -9,16 +9,18 @@ from datetime import datetime, timedelta
 import structlog
 
 from contracts.base import Reply
-from contracts.booking import CancelBooking, StartBooking
+from contracts.booking import CancelBooking, StartBooking, StartChange
 from contracts.envelope import utc_now
+from contracts.orchestrator import ToBooking
 from infra.messaging.codec import Decoded
 from infra.messaging.publisher import Publisher
 from orchestrator import metrics
 from orchestrator.adapters.rows import progress_rows
 from orchestrator.adapters.saga_store import OutboxRow, SagaStore, VersionConflict
 from orchestrator.domain.definition import DefinitionRegistry
-from orchestrator.domain.engine import new_booking, transition
+from orchestrator.domain.engine import new_booking, new_change, transition
 from orchestrator.domain.messages import (
+    Asked,
     CancelRequested,
     DeadlinePassed,
     Decision,
@@ -91,26 +93,35 @@ class SagaService:
         message, envelope = decoded.message, decoded.envelope
         if isinstance(message, CancelBooking):
             return message.booking_saga_id, CancelRequested(envelope.message_id, message)
+        if isinstance(message, ToBooking):
+            return message.booking_saga_id, Asked(envelope.message_id, message, envelope.saga_id)
         assert isinstance(message, Reply)
         return envelope.saga_id, ReplyReceived(envelope.message_id, message, envelope.causation_id)
 
     async def receive(self, decoded: Decoded) -> Saga:
         """Apply a request or a reply; raises UnknownSaga for a saga this store never had."""
         message, envelope = decoded.message, decoded.envelope
-        if isinstance(message, StartBooking):
+        if isinstance(message, StartBooking | StartChange):
             return await self.start(message, envelope.saga_id, envelope.message_id)
         saga_id, incoming = self._incoming(decoded)
         return await self.apply(saga_id, incoming, envelope.message_id)
 
-    async def start(self, request: StartBooking, saga_id: str, message_id: str) -> Saga:
-        """Start a booking; the same saga id or idempotency key again starts nothing new.
+    async def start(
+        self, request: StartBooking | StartChange, saga_id: str, message_id: str
+    ) -> Saga:
+        """Start a booking or a change; the same saga id or idempotency key again starts
+        nothing new.
 
-        The insert comes first: a new booking costs one transaction, and only a repeat
+        The insert comes first: a new saga costs one transaction, and only a repeat
         (refused by the unique keys) reads the saga it repeats.
         """
         now = self._clock()
-        fresh = new_booking(saga_id, request, now, self._registry)
-        decision = transition(fresh, Started(message_id), now, self._registry)
+        if isinstance(request, StartChange):
+            fresh = new_change(saga_id, request, now, self._registry)
+        else:
+            fresh = new_booking(saga_id, request, now, self._registry)
+        started = Started(message_id, request.message_type)
+        decision = transition(fresh, started, now, self._registry)
         rows = await self._store.insert(decision, message_id, now)
         if rows is not None:
             metrics.observe(fresh, decision)
@@ -119,7 +130,7 @@ class SagaService:
         existing = await self._existing(request, saga_id)
         if existing is None:
             raise ConcurrentUpdates(f"saga {saga_id} could be neither stored nor read")
-        return await self.apply(existing.saga_id, Started(message_id), message_id)
+        return await self.apply(existing.saga_id, started, message_id)
 
     async def start_batch(self, requests: Sequence[Decoded]) -> list[Saga] | None:
         """Start several bookings in one transaction; None, having started none, when one of
@@ -144,10 +155,11 @@ class SagaService:
         await self._publish([row for rows in stored for row in rows], decisions)
         return [decision.saga for decision in decisions]
 
-    async def _existing(self, request: StartBooking, saga_id: str) -> Saga | None:
-        return await self._store.get(saga_id) or await self._store.get_by_key(
-            request.agency_id, request.idempotency_key
-        )
+    async def _existing(self, request: StartBooking | StartChange, saga_id: str) -> Saga | None:
+        by_id = await self._store.get(saga_id)
+        if by_id is not None or isinstance(request, StartChange):  # a change's key is its id
+            return by_id
+        return await self._store.get_by_key(request.agency_id, request.idempotency_key)
 
     async def apply(self, saga_id: str, incoming: Incoming, causation_id: str | None) -> Saga:
         for _ in range(MAX_CONFLICTS):
