@@ -10,7 +10,9 @@ from orchestrator.domain.model import Saga, SagaState, StepStatus
 
 SAGAS_BY_STATE = Gauge("booking_sagas", "Sagas in the store, by state", ["state"])
 SAGA_OUTCOMES = Counter(
-    "booking_saga_outcomes_total", "Sagas that reached an end (or got stuck)", ["outcome"]
+    "booking_saga_outcomes_total",
+    "Sagas that reached an end (or got stuck), by kind (booking, change)",
+    ["outcome", "kind"],
 )
 STEP_SECONDS = Histogram(
     "booking_saga_step_seconds",
@@ -43,7 +45,7 @@ def observe(before: Saga, decision: Decision) -> None:
         if after.state == SagaState.COMPENSATING:
             COMPENSATIONS.inc()
         if after.state in SETTLED_STATES:
-            SAGA_OUTCOMES.labels(str(after.state).lower()).inc()
+            SAGA_OUTCOMES.labels(str(after.state).lower(), after.kind).inc()
 
 
 def record_state_counts(counts: dict[str, int]) -> None:

@@ -5,6 +5,8 @@ with a new message id finds the first one and answers with the same confirmation
 A `CancelReservation` that overtakes its `WriteReservation` (the write timed out, the saga
 compensated) leaves a mark on the saga, and the late write then cancels what it wrote: no
 reservation outlives the booking it belonged to.
+
+Changes of a reservation (new versions, and their reverts) are in `reservations.changes`.
 """
 
 from __future__ import annotations
@@ -24,7 +26,11 @@ from contracts.reservations import (
     ReservationWritten,
     WriteReservation,
 )
-from reservations.adapters.repository import ReservationRepository
+from reservations.adapters.repository import (
+    MAX_WRITE_ATTEMPTS,
+    ConcurrentWrites,
+    ReservationRepository,
+)
 from reservations.domain.confirmation_code import new_confirmation_code
 from reservations.domain.model import Reservation, ReservationStatus
 from reservations.domain.rules import new_reservation, rejection_reason
@@ -109,9 +115,14 @@ async def handle_cancel_reservation(
 
 
 async def _cancel(repository: ReservationRepository, reservation: Reservation, reason: str) -> None:
-    if reservation.status is ReservationStatus.CANCELLED:
-        return
-    # False when a concurrent cancellation got there first, which is the same outcome.
-    if await repository.replace_if_confirmed(reservation.cancelled(reason, utc_now())):
-        RESERVATION_OUTCOMES.labels("cancelled").inc()
-        log.info("reservation cancelled", reservation_id=reservation.reservation_id)
+    current: Reservation | None = reservation
+    for _ in range(MAX_WRITE_ATTEMPTS):
+        if current is None or current.status is ReservationStatus.CANCELLED:
+            return  # a concurrent cancellation got there first: the same outcome
+        if await repository.replace(current.cancelled(reason, utc_now()), current):
+            RESERVATION_OUTCOMES.labels("cancelled").inc()
+            log.info("reservation cancelled", reservation_id=current.reservation_id)
+            return
+        # Another cancellation, or a change, was written since: read it and decide again.
+        current = await repository.by_id(current.reservation_id)
+    raise ConcurrentWrites(f"{MAX_WRITE_ATTEMPTS} writes of the reservation lost their race")

@@ -6,6 +6,7 @@ from prometheus_client import Counter
 
 RESERVATION_OUTCOMES = Counter(
     "reservations_outcomes_total",
-    "Reservation commands by outcome (written, found_existing, rejected, cancelled, absent)",
+    "Reservation commands by outcome (written, found_existing, rejected, cancelled, absent, "
+    "changed, change_found, change_reverted, nothing_to_revert)",
     ["outcome"],
 )

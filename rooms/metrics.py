@@ -10,3 +10,8 @@ HOLD_OUTCOMES = Counter(
     ["outcome"],
 )
 HOLDS_EXPIRED = Counter("rooms_holds_expired_total", "Holds that lapsed and had their nights freed")
+BOOKING_MOVES = Counter(
+    "rooms_booking_moves_total",
+    "MoveBooking commands applied, by outcome (moved or the reason it was refused)",
+    ["outcome"],
+)

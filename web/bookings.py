@@ -41,6 +41,19 @@ def earliest_check_in(now: datetime | None = None) -> date:
     return (now or datetime.now(UTC)).astimezone(UTC).date() - timedelta(days=1)
 
 
+def check_stay(check_in: date, check_out: date) -> None:
+    """Raise ValueError, saying why, for a stay no hotel takes."""
+    if check_out <= check_in:
+        raise ValueError("check_out must be after check_in")
+    if (check_out - check_in).days > MAX_NIGHTS:
+        raise ValueError(f"a stay is at most {MAX_NIGHTS} nights")
+    if check_in < earliest_check_in():
+        raise ValueError(
+            f"check_in {check_in} is in the past (the earliest taken is "
+            f"{earliest_check_in()}, yesterday in UTC)"
+        )
+
+
 def booking_id_for(agency_id: str, idempotency_key: str) -> str:
     return str(uuid.uuid5(BOOKING_ID_NAMESPACE, f"{agency_id}\x1f{idempotency_key}"))
 
@@ -57,15 +70,7 @@ class BookingRequest(BaseModel):
 
     @model_validator(mode="after")
     def _stay_is_forward(self) -> BookingRequest:
-        if self.check_out <= self.check_in:
-            raise ValueError("check_out must be after check_in")
-        if (self.check_out - self.check_in).days > MAX_NIGHTS:
-            raise ValueError(f"a stay is at most {MAX_NIGHTS} nights")
-        if self.check_in < earliest_check_in():
-            raise ValueError(
-                f"check_in {self.check_in} is in the past (the earliest taken is "
-                f"{earliest_check_in()}, yesterday in UTC)"
-            )
+        check_stay(self.check_in, self.check_out)
         return self
 
     def differs_from(self, saga: dict[str, Any]) -> list[str]:
@@ -141,6 +146,8 @@ def booking_view(saga: dict[str, Any]) -> dict[str, Any]:
         "check_out": (data.get("stay") or {}).get("check_out"),
         "guests": data.get("guests"),
         "reservation": reservation,
+        "changing": data.get("locked_by"),  # the change under way, if one is
+        "changes": list(data.get("changes") or ()),  # the changes made, oldest first
         "steps": saga.get("steps", []),
         "created_at": saga.get("created_at"),
         "updated_at": saga.get("updated_at"),
@@ -153,4 +160,6 @@ def links(booking_id: str) -> dict[str, str]:
         "self": f"/api/bookings/{booking_id}",
         "events": f"/api/bookings/{booking_id}/events",
         "cancel": f"/api/bookings/{booking_id}/cancel",
+        "changes": f"/api/bookings/{booking_id}/changes",
+        "change_quote": f"/api/bookings/{booking_id}/change-quote",
     }

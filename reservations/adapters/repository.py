@@ -1,8 +1,11 @@
-"""The reservations collection, and the sagas whose reservation was cancelled.
+"""The reservations collection, the sagas whose reservation was cancelled, and the changes
+that were withdrawn.
 
 The booking path only inserts: the unique `saga_id` index makes a second write for the same
-saga fail, and the writer then reads the first one back. Cancellations replace the document
-on condition that it is still confirmed, so two cancellations never both apply.
+saga fail, and the writer then reads the first one back. Cancellations, changes and reverts
+replace the document on condition that it still has the version and status they read
+(`replace`), so of two concurrent writers one applies and the other reads again and decides
+again: two cancellations never both apply, and a change is never lost under a cancellation.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from reservations.domain.model import Reservation, ReservationStatus
 
 RESERVATIONS_COLLECTION = "reservations"
 CANCELLED_SAGAS_COLLECTION = "cancelled_sagas"
+WITHDRAWN_CHANGES_COLLECTION = "withdrawn_changes"
 
 RESERVATION_INDEXES = (
     IndexModel("saga_id", unique=True, name="saga_id_unique"),
@@ -31,6 +35,13 @@ RESERVATION_INDEXES = (
     IndexModel("stay.check_in", name="check_in"),
 )
 LISTING_ORDER = [("stay.check_in", ASCENDING), ("_id", ASCENDING)]
+# Each lost race of `replace` means another write of the same reservation applied; so many in
+# a row mean something else is wrong (the message fails, and the broker delivers it again).
+MAX_WRITE_ATTEMPTS = 10
+
+
+class ConcurrentWrites(RuntimeError):
+    pass
 
 
 @dataclass(frozen=True)
@@ -69,6 +80,7 @@ class ReservationRepository:
     def __init__(self, database: AsyncIOMotorDatabase[Document]) -> None:
         self._reservations = database[RESERVATIONS_COLLECTION]
         self._cancelled_sagas = database[CANCELLED_SAGAS_COLLECTION]
+        self._withdrawn_changes = database[WITHDRAWN_CHANGES_COLLECTION]
 
     async def ensure_indexes(self) -> None:
         await self._reservations.create_indexes(list(RESERVATION_INDEXES))
@@ -92,10 +104,15 @@ class ReservationRepository:
         items = [from_document(document) async for document in cursor]
         return Page(items, await self._reservations.count_documents(conditions))
 
-    async def replace_if_confirmed(self, reservation: Reservation) -> bool:
-        """Store `reservation` if the stored one is still confirmed; False if it was not."""
+    async def replace(self, reservation: Reservation, read: Reservation) -> bool:
+        """Store `reservation` in place of `read`, the stored one it was made from, if the
+        store still has `read`'s version and status; False if another writer got there first."""
         result = await self._reservations.replace_one(
-            {"_id": reservation.reservation_id, "status": str(ReservationStatus.CONFIRMED)},
+            {
+                "_id": read.reservation_id,
+                "status": str(read.status),
+                "version": _version_condition(read.version),
+            },
             to_document(reservation),
         )
         return result.matched_count == 1
@@ -107,6 +124,28 @@ class ReservationRepository:
     async def is_saga_cancelled(self, saga_id: str) -> bool:
         return await self._cancelled_sagas.find_one({"_id": saga_id}, {"_id": 1}) is not None
 
+    async def mark_change_withdrawn(
+        self, change_id: str, booking_saga_id: str, reason: str, at: datetime
+    ) -> None:
+        """Withdraw a change for good: written once, before its revert looks at anything."""
+        with contextlib.suppress(DuplicateKeyError):
+            await self._withdrawn_changes.insert_one(
+                {
+                    "_id": change_id,
+                    "booking_saga_id": booking_saga_id,
+                    "reason": reason,
+                    "withdrawn_at": at,
+                }
+            )
+
+    async def is_change_withdrawn(self, change_id: str) -> bool:
+        return await self._withdrawn_changes.find_one({"_id": change_id}, {"_id": 1}) is not None
+
     async def _find_one(self, conditions: dict[str, Any]) -> Reservation | None:
         document = await self._reservations.find_one(conditions)
         return None if document is None else from_document(document)
+
+
+def _version_condition(version: int) -> int | dict[str, Any]:
+    # Documents stored before reservations had versions have no `version`: they are version 1.
+    return {"$in": [1, None]} if version == 1 else version

@@ -1,11 +1,12 @@
-"""What makes a reservation request acceptable, and the reservation it becomes."""
+"""What makes a reservation request acceptable, and the reservation (or version) it becomes."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from contracts.reservations import WriteReservation
+from contracts.reservations import ChangeReservation, WriteReservation
+from contracts.values import NightlyPrice
 from reservations.domain.model import (
     HotelSnapshot,
     NightPrice,
@@ -16,8 +17,9 @@ from reservations.domain.model import (
 )
 
 
-def rejection_reason(command: WriteReservation) -> str | None:
-    """Why the request cannot be recorded as it stands, in words an operator can act on."""
+def rejection_reason(command: WriteReservation | ChangeReservation) -> str | None:
+    """Why the request (a new reservation, or a new version of one) cannot be recorded as it
+    stands, in words an operator can act on."""
     stay = command.stay
     if len(command.nightly_prices) != stay.nights:
         return (
@@ -60,14 +62,37 @@ def new_reservation(
         check_in=command.stay.check_in,
         check_out=command.stay.check_out,
         guests=command.guests,
-        nightly_prices=tuple(
-            NightPrice(price.night, price.price)
-            for price in sorted(command.nightly_prices, key=lambda price: price.night)
-        ),
+        nightly_prices=_night_by_night(command.nightly_prices),
         total=command.total,
         currency=command.currency,
         status=ReservationStatus.CONFIRMED,
         status_history=(StatusChange(ReservationStatus.CONFIRMED, now, None),),
         created_at=now,
         updated_at=now,
+    )
+
+
+def changed_reservation(
+    reservation: Reservation, command: ChangeReservation, change_id: str, now: datetime
+) -> Reservation:
+    """The version an accepted change (see `rejection_reason`) writes; the hotel, the client
+    and the agency stay as booked."""
+    return reservation.changed(
+        change_id,
+        room=RoomSnapshot(
+            command.room_type_id, command.room_type_name, command.room_id, command.room_number
+        ),
+        check_in=command.stay.check_in,
+        check_out=command.stay.check_out,
+        guests=command.guests,
+        nightly_prices=_night_by_night(command.nightly_prices),
+        total=command.total,
+        currency=command.currency,
+        at=now,
+    )
+
+
+def _night_by_night(prices: list[NightlyPrice]) -> tuple[NightPrice, ...]:
+    return tuple(
+        NightPrice(price.night, price.price) for price in sorted(prices, key=lambda p: p.night)
     )

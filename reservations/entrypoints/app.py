@@ -8,7 +8,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from contracts.reservations import CancelReservation, WriteReservation
+from contracts.reservations import (
+    CancelReservation,
+    ChangeReservation,
+    RevertReservationChange,
+    WriteReservation,
+)
 from contracts.topology import Service, Topology
 from infra.http import probes_router
 from infra.logging import configure_logging
@@ -21,6 +26,7 @@ from infra.service_auth import require_service_token
 from infra.stores.mongo import database, make_client
 from infra.stores.mongo_inbox import MongoInbox
 from reservations.adapters.repository import ReservationRepository
+from reservations.changes import handle_change_reservation, handle_revert_reservation_change
 from reservations.entrypoints.api import router as reservations_router
 from reservations.handlers import handle_cancel_reservation, handle_write_reservation
 from reservations.settings import ReservationsSettings
@@ -49,6 +55,8 @@ def create_app(settings: ReservationsSettings | None = None) -> FastAPI:
                 handlers={
                     WriteReservation: handle_write_reservation,
                     CancelReservation: handle_cancel_reservation,
+                    ChangeReservation: handle_change_reservation,
+                    RevertReservationChange: handle_revert_reservation_change,
                 },
                 publisher=Publisher(broker, topology, SERVICE, settings.message_signer()),
                 transient_errors=MONGO_TRANSIENT,

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from reservations.domain.model import Reservation, ReservationStatus
+from reservations.domain.model import PastVersion, Replacement, Reservation, ReservationStatus
 
 
 class HotelView(BaseModel):
@@ -39,6 +39,38 @@ class StatusChangeView(BaseModel):
     reason: str | None
 
 
+class PastVersionView(BaseModel):
+    """A version the reservation had before a change, or the revert of one, replaced it."""
+
+    version: int
+    room: RoomView
+    stay: StayView
+    guests: int
+    nightly_prices: list[NightPriceView]
+    total: Decimal
+    currency: str
+    replaced_by: str  # the change (its saga id)
+    replacement: Replacement
+    replaced_at: datetime
+    reason: str | None
+
+    @classmethod
+    def of(cls, past: PastVersion) -> PastVersionView:
+        return cls(
+            version=past.version,
+            room=RoomView(**vars(past.room)),
+            stay=StayView(check_in=past.check_in, check_out=past.check_out, nights=past.nights),
+            guests=past.guests,
+            nightly_prices=[NightPriceView(**vars(price)) for price in past.nightly_prices],
+            total=past.total,
+            currency=past.currency,
+            replaced_by=past.replaced_by,
+            replacement=past.replacement,
+            replaced_at=past.replaced_at,
+            reason=past.reason,
+        )
+
+
 class ReservationView(BaseModel):
     id: str
     confirmation_code: str
@@ -56,6 +88,9 @@ class ReservationView(BaseModel):
     status_history: list[StatusChangeView]
     created_at: datetime
     updated_at: datetime
+    version: int
+    changed_by: str | None  # the change (its saga id) that wrote this version, if one did
+    history: list[PastVersionView]  # the versions before this one, oldest first
 
     @classmethod
     def of(cls, reservation: Reservation) -> ReservationView:
@@ -80,6 +115,9 @@ class ReservationView(BaseModel):
             status_history=[StatusChangeView(**vars(c)) for c in reservation.status_history],
             created_at=reservation.created_at,
             updated_at=reservation.updated_at,
+            version=reservation.version,
+            changed_by=reservation.changed_by,
+            history=[PastVersionView.of(past) for past in reservation.history],
         )
 
 

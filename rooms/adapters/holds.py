@@ -18,6 +18,18 @@ from rooms.adapters.tables import holds, hotels, room_types, rooms
 from rooms.domain.holds import Hold
 from rooms.domain.model import HoldStatus
 
+# What a booking takes from the change's hold it is moved onto.
+_STAY_COLUMNS = (
+    "room_type_id",
+    "room_id",
+    "check_in",
+    "check_out",
+    "guests",
+    "prices",
+    "total",
+    "currency",
+)
+
 
 @dataclass(frozen=True)
 class HeldRoomNames:
@@ -84,6 +96,16 @@ async def set_status(db: Executor, hold_id: str, status: HoldStatus, now: dateti
         holds.update()
         .where(holds.c.hold_id == hold_id)
         .values(status=status.value, updated_at=to_column(now))
+    )
+
+
+async def take_over_stay(db: Executor, hold_id: str, stay_of: Hold, now: datetime) -> None:
+    """Rewrite hold `hold_id` to the room, stay, guests and price of `stay_of` (a booking moved
+    onto a change's hold); its saga, hotel, status and expiry stay as they are."""
+    row = _row_of(stay_of)
+    values = {column: row[column] for column in _STAY_COLUMNS}
+    await db.execute(
+        holds.update().where(holds.c.hold_id == hold_id).values(**values, updated_at=to_column(now))
     )
 
 

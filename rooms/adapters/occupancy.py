@@ -72,3 +72,12 @@ async def take(db: Executor, hold_id: str, room_id: str, nights: Sequence[date])
 async def free_nights_of(db: Executor, hold_id: str) -> int:
     result = await db.execute(room_nights.delete().where(room_nights.c.hold_id == hold_id))
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def hand_over_nights(db: Executor, from_hold_id: str, to_hold_id: str) -> int:
+    """Give every night `from_hold_id` has to `to_hold_id` (the same rooms and nights, so no
+    night can clash); returns how many nights changed hands."""
+    result = await db.execute(
+        room_nights.update().where(room_nights.c.hold_id == from_hold_id).values(hold_id=to_hold_id)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -47,5 +47,16 @@ def confirm_outcome(hold: Hold, now: datetime) -> ConfirmOutcome:
 
 
 def frees_nights_on_release(hold: Hold) -> bool:
-    """Releasing frees the nights of a live hold or booking; a lapsed or released one has none."""
+    """Releasing frees the nights of a live hold or booking; a lapsed or released one has none,
+    nor has a moved one (a change's hold whose nights now belong to the booking it changed)."""
     return hold.status in (HoldStatus.HELD, HoldStatus.CONFIRMED)
+
+
+def why_gone(hold: Hold, what: str = "the hold") -> str:
+    """Why a hold that is neither live nor a booking can no longer be confirmed or moved onto,
+    in a sentence for whoever reads the refusal."""
+    if hold.status is HoldStatus.RELEASED:
+        return f"{what} was released"
+    if hold.status is HoldStatus.MOVED:
+        return f"{what} was already moved onto a booking and holds no nights any more"
+    return f"{what} lapsed at {hold.expires_at.isoformat()}"

@@ -22,6 +22,9 @@ class HoldStatus(StrEnum):
     CONFIRMED = "CONFIRMED"
     RELEASED = "RELEASED"
     EXPIRED = "EXPIRED"
+    # A change's hold whose nights were handed to the booking it changed (MoveBooking): it
+    # owns no nights any more, and nothing can be done to it.
+    MOVED = "MOVED"
 
 
 @dataclass(frozen=True)

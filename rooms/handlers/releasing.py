@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.envelope import Envelope, utc_now
@@ -15,7 +17,13 @@ from contracts.rooms import (
     ReleaseHold,
 )
 from rooms.adapters import holds, occupancy
-from rooms.domain.holds import ConfirmOutcome, Hold, confirm_outcome, frees_nights_on_release
+from rooms.domain.holds import (
+    ConfirmOutcome,
+    Hold,
+    confirm_outcome,
+    frees_nights_on_release,
+    why_gone,
+)
 from rooms.domain.model import HoldStatus
 from rooms.metrics import HOLDS_EXPIRED
 
@@ -51,16 +59,17 @@ async def confirm_hold(
         await holds.set_status(connection, hold.hold_id, HoldStatus.CONFIRMED, now)
     if outcome in (ConfirmOutcome.CONFIRM, ConfirmOutcome.ALREADY_CONFIRMED):
         return HoldConfirmed(hold_id=hold.hold_id)
-    if outcome is ConfirmOutcome.EXPIRE and await holds.expire_if_lapsed(
-        connection, hold.hold_id, now
-    ):
+    if outcome is ConfirmOutcome.EXPIRE:
+        await expire_lapsed(connection, hold, now)
+    return HoldExpired(hold_id=hold.hold_id, detail=why_gone(hold))
+
+
+async def expire_lapsed(connection: AsyncConnection, hold: Hold, now: datetime) -> None:
+    """Expire a lapsed HELD hold now, before any sweep, and free its nights (unless a sweep or
+    another command already settled it)."""
+    if await holds.expire_if_lapsed(connection, hold.hold_id, now):
         await occupancy.free_nights_of(connection, hold.hold_id)
         HOLDS_EXPIRED.inc()
-    if hold.status is HoldStatus.RELEASED:
-        return HoldExpired(hold_id=hold.hold_id, detail="the hold was released")
-    return HoldExpired(
-        hold_id=hold.hold_id, detail=f"the hold lapsed at {hold.expires_at.isoformat()}"
-    )
 
 
 async def _release(connection: AsyncConnection, hold: Hold) -> None:

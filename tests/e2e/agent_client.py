@@ -89,9 +89,13 @@ class AgentClient:
 
     async def events(self, booking_id: str) -> list[tuple[str, dict[str, Any]]]:
         """Follow the SSE stream to its end; every (event, data) in arrival order."""
+        return await self.stream(f"/api/bookings/{booking_id}/events")
+
+    async def stream(self, path: str) -> list[tuple[str, dict[str, Any]]]:
+        """Follow an SSE stream to its end; every (event, data) in arrival order."""
         received: list[tuple[str, dict[str, Any]]] = []
         event = "message"
-        async with self.http.stream("GET", f"/api/bookings/{booking_id}/events") as response:
+        async with self.http.stream("GET", path) as response:
             assert response.status_code == 200
             async for line in response.aiter_lines():
                 if line.startswith("event:"):
@@ -101,12 +105,17 @@ class AgentClient:
                     event = "message"
         return received
 
-    async def when_in(self, booking_id: str, states: frozenset[str]) -> dict[str, Any]:
-        """The booking as soon as its events stream shows it in one of `states`; if the stream
-        ends (the booking ended) without, the booking as it ended, for the caller to judge."""
+    async def when_in(
+        self, booking_id: str, states: frozenset[str], change_id: str | None = None
+    ) -> dict[str, Any]:
+        """The booking (or its change) as soon as its events stream shows it in one of
+        `states`; if the stream ends (it ended) without, as it ended, for the caller to judge."""
+        path = f"/api/bookings/{booking_id}"
+        if change_id is not None:
+            path += f"/changes/{change_id}"
         async with (
             asyncio.timeout(60),
-            self.http.stream("GET", f"/api/bookings/{booking_id}/events") as response,
+            self.http.stream("GET", f"{path}/events") as response,
         ):
             assert response.status_code == 200
             async for line in response.aiter_lines():
@@ -114,7 +123,9 @@ class AgentClient:
                     data = json.loads(line.removeprefix("data:"))
                     if data.get("status", data.get("state")) in states:
                         break
-        return await self.booking(booking_id)
+        response = await self.http.get(path)
+        response.raise_for_status()
+        return response.json()  # type: ignore[no-any-return]
 
     async def outcome(self, booking_id: str, until: frozenset[str] = TERMINAL) -> dict[str, Any]:
         """The booking once it reaches a status in `until`, followed live over SSE.
@@ -128,4 +139,23 @@ class AgentClient:
                 booking = await self.booking(booking_id)
                 if booking["status"] in until:
                     return booking
+                await asyncio.sleep(0.1)
+
+    async def change(self, booking_id: str, key: str, **change: Any) -> httpx.Response:
+        body = {k: v.isoformat() if isinstance(v, date) else v for k, v in change.items()}
+        return await self.http.post(
+            f"/api/bookings/{booking_id}/changes", json=body, headers={"Idempotency-Key": key}
+        )
+
+    async def change_outcome(self, booking_id: str, change_id: str) -> dict[str, Any]:
+        """The change once it ended, followed live over SSE."""
+        path = f"/api/bookings/{booking_id}/changes/{change_id}"
+        async with asyncio.timeout(60):
+            while True:
+                await self.stream(f"{path}/events")
+                response = await self.http.get(path)
+                response.raise_for_status()
+                change: dict[str, Any] = response.json()
+                if change["ended"]:
+                    return change
                 await asyncio.sleep(0.1)

@@ -93,7 +93,7 @@ def _allowed(pattern: str, name: str) -> bool:
     ("principal", "right", "name", "allowed"),
     [
         (Service.ORCHESTRATOR, "write", "ns.booking.commands", True),
-        (Service.ORCHESTRATOR, "write", "ns.booking.replies", True),  # a booking saga answering a change saga
+        (Service.ORCHESTRATOR, "write", "ns.booking.replies", True),  # a booking answers a change
         (Service.ORCHESTRATOR, "read", "ns.orchestrator.replies", True),
         (Service.ORCHESTRATOR, "read", "ns.rooms.commands", False),
         (Service.ROOMS, "write", "ns.booking.replies", True),

@@ -50,8 +50,8 @@ def test_confirming_twice_is_the_same_success() -> None:
     assert not confirmed.lapsed(NOW)
 
 
-@pytest.mark.parametrize("status", [HoldStatus.RELEASED, HoldStatus.EXPIRED])
-def test_a_released_or_expired_hold_cannot_be_confirmed(status: HoldStatus) -> None:
+@pytest.mark.parametrize("status", [HoldStatus.RELEASED, HoldStatus.EXPIRED, HoldStatus.MOVED])
+def test_a_released_expired_or_moved_hold_cannot_be_confirmed(status: HoldStatus) -> None:
     assert confirm_outcome(hold(status), NOW) is ConfirmOutcome.GONE
 
 
@@ -60,3 +60,4 @@ def test_only_live_holds_and_bookings_have_nights_to_free() -> None:
     assert frees_nights_on_release(hold(HoldStatus.CONFIRMED))
     assert not frees_nights_on_release(hold(HoldStatus.RELEASED))
     assert not frees_nights_on_release(hold(HoldStatus.EXPIRED))
+    assert not frees_nights_on_release(hold(HoldStatus.MOVED))  # its nights are the booking's

@@ -18,7 +18,7 @@ from infra.runtime import broker_ping, start_broker
 from web.auth import Revocations, SpentTickets
 from web.dead_letters import DeadLetters
 from web.edge import COMMON, BodyLimit
-from web.entrypoints import auth_api, dashboard_api, public_api
+from web.entrypoints import auth_api, changes_api, dashboard_api, public_api
 from web.entrypoints.progress_feed import subscribe_progress
 from web.logins import LoginThrottle
 from web.progress import ProgressHub
@@ -67,6 +67,7 @@ def create_app(service: str, settings: WebSettings | None = None) -> FastAPI:
     app.include_router(probes_router(service, {"broker": lambda: broker_ping(broker)}))
     app.include_router(auth_api.router, responses=COMMON)
     app.include_router(public_api.router)
+    app.include_router(changes_api.router)
     app.include_router(dashboard_api.router)
     # Mounted last: the API routes above match first, the page's files take everything else.
     static = STATIC_ROOT / ("dashboard" if service == "dashboard" else "agents")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -37,6 +37,7 @@ router = APIRouter(prefix="/api", responses=COMMON)
 # An events stream for a booking this process did not just accept, and that the orchestrator
 # does not know, waits this long for it to appear, then answers 404.
 UNKNOWN_BOOKING_WAIT_SECONDS = 2.0
+NO_SUCH = "No booking with this id."
 IdempotencyKey = Annotated[
     str, Header(alias="Idempotency-Key", min_length=8, max_length=64, pattern=r"^[\x21-\x7e]+$")
 ]
@@ -161,7 +162,7 @@ async def start_booking(
         ) from exc
     # Accepted, not yet read back: the saga is stored when the orchestrator takes the command,
     # and its events stream (or a read) gives the state from then on, for a retry too.
-    _recently_accepted(request).add(booking_id)
+    recently_accepted(request).add(booking_id)
     return {"booking_id": booking_id, "status": "PENDING", "links": links(booking_id)}
 
 
@@ -174,7 +175,7 @@ async def list_bookings(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
-    params: dict[str, Any] = {"limit": limit, "offset": offset}
+    params: dict[str, Any] = {"limit": limit, "offset": offset, "kind": "booking"}
     if client_id:
         params["client_id"] = client_id
     if status_filter:
@@ -187,7 +188,7 @@ async def list_bookings(
 
 @router.get("/bookings/{booking_id}", tags=["bookings"], responses=NOT_FOUND)
 async def read_booking(user: CurrentUser, services: Services, booking_id: PathId) -> dict[str, Any]:
-    return booking_view(await _visible_saga(user, services, booking_id))
+    return booking_view(await visible_saga(user, services, booking_id))
 
 
 @router.post(
@@ -203,11 +204,16 @@ async def cancel_booking(
     booking_id: PathId,
     body: CancelRequest | None = None,
 ) -> dict[str, Any]:
-    saga = await _visible_saga(user, services, booking_id)
+    saga = await visible_saga(user, services, booking_id)
     if saga["state"] not in ("CONFIRMED", "CANCELLING", "CANCELLED"):
         raise HTTPException(
             status.HTTP_409_CONFLICT,
             detail=f"Only a confirmed booking can be cancelled; this one is {saga['state']}.",
+        )
+    if (saga.get("data") or {}).get("locked_by"):
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            detail="A change of this booking is under way; cancel it once the change has ended.",
         )
     reason = (body or CancelRequest()).reason
     command = CancelBooking(booking_saga_id=booking_id, requested_by=user.username, reason=reason)
@@ -223,35 +229,51 @@ async def cancel_booking(
     return {"booking_id": booking_id, "status": "CANCELLING", "links": links(booking_id)}
 
 
-async def _followed_booking(
-    request: Request, user: StreamUser, services: Services, booking_id: PathId
+async def followed_saga(
+    request: Request,
+    user: User,
+    services: Upstreams,
+    saga_id: str,
+    belongs: Callable[[dict[str, Any]], bool],
 ) -> dict[str, Any] | None:
-    """The booking an events stream follows, checked before the stream opens: 404 at once for
-    another agency's booking, and for an id the orchestrator does not know unless this process
-    accepted it lately (then the stream waits for it to be stored); any other unknown id gets a
-    short wait, for a booking accepted by another replica of this app a moment ago.
+    """The saga an events stream follows, checked before the stream opens: 404 at once for
+    another agency's saga (or one `belongs` refuses), and for an id the orchestrator does not
+    know unless this process accepted it lately (then the stream waits for it to be stored);
+    any other unknown id gets a short wait, for a saga accepted by another replica of this
+    app a moment ago.
 
     The saga is read from the newest progress event when one came lately (each carries the
     saga as stored), so following a booking just submitted costs no read of the orchestrator.
     """
     hub: ProgressHub = request.app.state.progress
-    saga = hub.latest(booking_id)
-    if saga is None and booking_id in _recently_accepted(request):
+    saga = hub.latest(saga_id)
+    if saga is None and saga_id in recently_accepted(request):
         return None  # stored any moment now: the stream waits for its first step
     if saga is None:
-        saga = await _saga_or_none(services, booking_id)
+        saga = await saga_or_none(services, saga_id)
     if saga is None:
         appears_by = time.monotonic() + UNKNOWN_BOOKING_WAIT_SECONDS
-        async with hub.follow(booking_id) as progress:
-            saga = hub.latest(booking_id) or await _saga_or_none(services, booking_id)
+        async with hub.follow(saga_id) as progress:
+            saga = hub.latest(saga_id) or await saga_or_none(services, saga_id)
             while saga is None and (left := appears_by - time.monotonic()) > 0:
                 with contextlib.suppress(TimeoutError):
                     event = await asyncio.wait_for(progress.get(), min(left, 0.5))
-                    saga = event.saga or await _saga_or_none(services, booking_id)
+                    saga = event.saga or await saga_or_none(services, saga_id)
         if saga is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No booking with this id.")
-    _check_visible(user, saga)
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=NO_SUCH)
+    if not (_visible(user, saga) and belongs(saga)):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=NO_SUCH)
     return saga
+
+
+def is_booking(saga: dict[str, Any]) -> bool:
+    return bool(saga.get("kind", "booking") == "booking")
+
+
+async def _followed_booking(
+    request: Request, user: StreamUser, services: Services, booking_id: PathId
+) -> dict[str, Any] | None:
+    return await followed_saga(request, user, services, booking_id, is_booking)
 
 
 FollowedBooking = Annotated[dict[str, Any] | None, Depends(_followed_booking)]
@@ -270,34 +292,52 @@ async def booking_events(
     booking_id: PathId,
     seen: FollowedBooking,
 ) -> AsyncIterator[ServerSentEvent]:
+    async for event in saga_events(
+        request, user, services, booking_id, seen, booking_view, is_booking
+    ):
+        yield event
+
+
+async def saga_events(
+    request: Request,
+    user: User,
+    services: Upstreams,
+    saga_id: str,
+    seen: dict[str, Any] | None,
+    view: Callable[[dict[str, Any]], dict[str, Any]],
+    belongs: Callable[[dict[str, Any]], bool],
+) -> AsyncIterator[ServerSentEvent]:
+    """A saga's events stream: its state (`view`) now, each step as it happens, its state at
+    the end."""
     hub: ProgressHub = request.app.state.progress
     settings: WebSettings = request.app.state.settings
     keepalive = settings.sse_keepalive_seconds
     if seen is not None and seen["state"] in TERMINAL_STATES:
-        yield ServerSentEvent(event="state", data=booking_view(seen))  # nothing more will come
+        yield ServerSentEvent(event="state", data=view(seen))  # nothing more will come
         return
-    async with hub.follow(booking_id) as progress:  # follow first, so no step falls in a gap
-        saga = _newer(hub.latest(booking_id), seen)
-        if saga is None and booking_id not in _recently_accepted(request):
-            saga = await _saga_or_none(services, booking_id)
-        # A booking accepted a moment ago (202) may still be queued for the orchestrator; its
+    async with hub.follow(saga_id) as progress:  # follow first, so no step falls in a gap
+        saga = _newer(hub.latest(saga_id), seen)
+        if saga is None and saga_id not in recently_accepted(request):
+            saga = await saga_or_none(services, saga_id)
+        # A saga accepted a moment ago (202) may still be queued for the orchestrator; its
         # first progress event, which carries the saga as stored, says it is there. The stream
-        # waits for it, kept alive, for as long as an accepted booking can take to be taken up.
+        # waits for it, kept alive, for as long as an accepted saga can take to be taken up.
         appears_by = time.monotonic() + settings.booking_appears_within_seconds
         while saga is None and (left := appears_by - time.monotonic()) > 0:
             try:
                 event = await asyncio.wait_for(progress.get(), min(keepalive, left))
             except TimeoutError:
-                saga = await _stored_if_reachable(services, booking_id)
+                saga = await _stored_if_reachable(services, saga_id)
                 if saga is None:
                     yield ServerSentEvent(comment="keep-alive")
                 continue
             # The event itself is not lost: the saga it carries already shows that step.
-            saga = event.saga or await _saga_or_none(services, booking_id)
-        if saga is None or not _visible(user, saga):  # the stream is open: no 404 any more
-            yield ServerSentEvent(event="not_found", data={"detail": "No booking with this id."})
+            saga = event.saga or await saga_or_none(services, saga_id)
+        if saga is None or not (_visible(user, saga) and belongs(saga)):
+            # the stream is open: no 404 any more
+            yield ServerSentEvent(event="not_found", data={"detail": NO_SUCH})
             return
-        yield ServerSentEvent(event="state", data=booking_view(saga))
+        yield ServerSentEvent(event="state", data=view(saga))
         if saga["state"] in TERMINAL_STATES:
             return
         shown_until = datetime.fromisoformat(saga["updated_at"])
@@ -307,12 +347,12 @@ async def booking_events(
             except TimeoutError:
                 # Progress events are transient: one the broker lost must not leave the agent
                 # waiting for ever, so a quiet stream reads the stored saga.
-                stored = await _stored_if_reachable(services, booking_id)
+                stored = await _stored_if_reachable(services, saga_id)
                 if stored is None or stored["revision"] <= saga["revision"]:
                     yield ServerSentEvent(comment="keep-alive")
                     continue
                 saga, shown_until = stored, datetime.fromisoformat(stored["updated_at"])
-                yield ServerSentEvent(event="state", data=booking_view(saga))
+                yield ServerSentEvent(event="state", data=view(saga))
                 if saga["state"] in TERMINAL_STATES:
                     return
                 continue
@@ -323,9 +363,9 @@ async def booking_events(
             )
             saga = _newer(event.saga, saga) or saga
             if event.terminal:
-                final = event.saga or await _saga_or_none(services, booking_id)
+                final = event.saga or await saga_or_none(services, saga_id)
                 if final is not None:
-                    yield ServerSentEvent(event="state", data=booking_view(final))
+                    yield ServerSentEvent(event="state", data=view(final))
                 return
 
 
@@ -336,7 +376,7 @@ def _newer(one: dict[str, Any] | None, other: dict[str, Any] | None) -> dict[str
     return one if one.get("revision", 0) >= other.get("revision", 0) else other
 
 
-async def _saga_or_none(services: Upstreams, booking_id: str) -> dict[str, Any] | None:
+async def saga_or_none(services: Upstreams, booking_id: str) -> dict[str, Any] | None:
     try:
         # The operators' history is not part of a booking's view; not reading it halves the work.
         response = await call(
@@ -352,20 +392,26 @@ async def _saga_or_none(services: Upstreams, booking_id: str) -> dict[str, Any] 
 async def _stored_if_reachable(services: Upstreams, booking_id: str) -> dict[str, Any] | None:
     """The stored saga, or None when it is not there or the orchestrator cannot be read."""
     try:
-        return await _saga_or_none(services, booking_id)
+        return await saga_or_none(services, booking_id)
     except HTTPException:
         return None
 
 
-async def _visible_saga(user: User, services: Upstreams, booking_id: str) -> dict[str, Any]:
-    saga = await _saga_or_none(services, booking_id)
-    if saga is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No booking with this id.")
+async def visible_saga(
+    user: User,
+    services: Upstreams,
+    saga_id: str,
+    belongs: Callable[[dict[str, Any]], bool] = is_booking,
+) -> dict[str, Any]:
+    """The saga, if this user may see it and `belongs` takes it; else 404."""
+    saga = await saga_or_none(services, saga_id)
+    if saga is None or not belongs(saga):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=NO_SUCH)
     _check_visible(user, saga)
     return saga
 
 
-def _recently_accepted(request: Request) -> RecentlyAccepted:
+def recently_accepted(request: Request) -> RecentlyAccepted:
     state = request.app.state
     if not hasattr(state, "recently_accepted"):
         settings: WebSettings = state.settings
@@ -381,7 +427,7 @@ async def _same_request_as_before(
     the key started is read back; if the orchestrator cannot be read, the check is skipped (a
     retry must still go through, and the orchestrator never starts a saga twice)."""
     try:
-        saga = await _saga_or_none(services, booking_id)
+        saga = await saga_or_none(services, booking_id)
     except HTTPException:
         return
     if saga is None or saga.get("kind", "booking") != "booking":
@@ -401,7 +447,7 @@ def _visible(user: User, saga: dict[str, Any]) -> bool:
 
 def _check_visible(user: User, saga: dict[str, Any]) -> None:
     if not _visible(user, saga):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="No booking with this id.")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=NO_SUCH)
 
 
 async def _json_body(request: Request) -> Any:
