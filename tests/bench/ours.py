@@ -206,9 +206,14 @@ class OursSystem:
 
 async def last_state(http: aiohttp.ClientSession, booking_id: str) -> dict[str, Any]:
     """The booking's last state from its SSE stream (which closes at the end); {} if none."""
+    return await streamed_state(http, f"/api/bookings/{booking_id}/events")
+
+
+async def streamed_state(http: aiohttp.ClientSession, path: str) -> dict[str, Any]:
+    """The last `state` an SSE stream sent before it closed; {} if none."""
     last: dict[str, Any] = {}
     event = "message"
-    async with http.get(f"/api/bookings/{booking_id}/events") as response:
+    async with http.get(path) as response:
         async for raw in response.content:
             line = raw.decode()
             if line.startswith("event:"):

@@ -30,6 +30,9 @@ class Booking:
     ended_at: float | None = None  # monotonic, when the end was seen
     retries: int = 0  # submits or streams tried again after an error
     error: str | None = None  # the last error, if it ended without an end
+    change_id: str | None = None  # a change of the confirmed booking the agent asked for
+    change_accepted: bool = False
+    change_seen: str | None = None  # the end the change's stream showed, if any
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,8 @@ class Saga:
     saga_id: str
     state: str
     failure_reason: str | None = None
+    kind: str = "booking"  # or "change"
+    stay: tuple[date, date] | None = None  # check-in and check-out, as the saga holds them
 
 
 @dataclass(frozen=True)
@@ -80,8 +85,8 @@ class Stores:
         return {saga.saga_id: saga.state for saga in self.sagas}
 
 
-def states(stores: Stores) -> Counter[str]:
-    return Counter(saga.state for saga in stores.sagas)
+def states(stores: Stores, kind: str = "booking") -> Counter[str]:
+    return Counter(saga.state for saga in stores.sagas if saga.kind == kind)
 
 
 def open_sagas(stores: Stores) -> list[str]:
@@ -152,7 +157,21 @@ def bookings_without_reservation(stores: Stores) -> list[str]:
     return sorted(
         saga.saga_id
         for saga in stores.sagas
-        if saga.state == "CONFIRMED" and per_saga[saga.saga_id] != 1
+        if saga.kind == "booking" and saga.state == "CONFIRMED" and per_saga[saga.saga_id] != 1
+    )
+
+
+def stays_disagreeing(stores: Stores) -> list[str]:
+    """CONFIRMED bookings whose stay is not their confirmed reservation's (a change applied
+    on one side only)."""
+    reserved = {(r.saga_id): (r.check_in, r.check_out) for r in _confirmed(stores.reservations)}
+    return sorted(
+        saga.saga_id
+        for saga in stores.sagas
+        if saga.kind == "booking"
+        and saga.state == "CONFIRMED"
+        and saga.saga_id in reserved
+        and saga.stay != reserved[saga.saga_id]
     )
 
 
@@ -180,9 +199,22 @@ def agent_view(bookings: Sequence[Booking], stores: Stores) -> AgentView:
             b.booking_id
             for b in bookings
             if b.seen is None and b.accepted and b.booking_id not in stored
+        ]
+        + [
+            b.change_id
+            for b in bookings
+            if b.change_id
+            and b.change_accepted
+            and b.change_seen is None
+            and b.change_id not in stored
         ],
         told_wrong=[
             b.booking_id for b in bookings if b.seen in ENDED and state.get(b.booking_id) != b.seen
+        ]
+        + [
+            b.change_id
+            for b in bookings
+            if b.change_id and b.change_seen in ENDED and state.get(b.change_id) != b.change_seen
         ],
     )
 
@@ -217,6 +249,7 @@ BREAKING = (
     "holds_left_behind",
     "reservations_without_booking",
     "bookings_without_reservation",
+    "stay_disagrees",
     "stuck_after_retry",
 )
 
@@ -231,6 +264,8 @@ def judge(
     left = holds_left_behind(final)
     doubled, unheld = doubled_nights(final), unheld_nights(final)
     orphans, missing = reservations_without_booking(final), bookings_without_reservation(final)
+    disagreeing = stays_disagreeing(final)
+    changes = states(settled, "change")
     figures: dict[str, object] = {
         "submitted": seen.submitted,
         "accepted": seen.accepted,
@@ -240,14 +275,17 @@ def judge(
         "confirmed": ended["CONFIRMED"],
         "failed": ended["FAILED"],
         "cancelled": ended["CANCELLED"],
-        "stuck": ended["STUCK"],
+        "stuck": ended["STUCK"] + changes["STUCK"],
+        "changes_asked": sum(1 for b in bookings if b.change_id),
+        "changes_confirmed": changes["CONFIRMED"],
+        "changes_failed": changes["FAILED"],
         "stuck_reasons": dict(
             Counter(reason(s.failure_reason) for s in settled.sagas if s.state == "STUCK")
         ),
         "failure_reasons": dict(
             Counter(reason(s.failure_reason) for s in settled.sagas if s.state == "FAILED")
         ),
-        "stuck_after_retry": states(final)["STUCK"],
+        "stuck_after_retry": states(final)["STUCK"] + states(final, "change")["STUCK"],
         "open": len(open_sagas(final)),
         "lost": len(seen.lost),
         "told_wrong": len(seen.told_wrong),
@@ -257,6 +295,7 @@ def judge(
         "holds_left_behind_by_why": {why: len(ids) for why, ids in left.items() if ids},
         "reservations_without_booking": len(orphans),
         "bookings_without_reservation": len(missing),
+        "stay_disagrees": len(disagreeing),
         "recovery_seconds": recovery_seconds(bookings, fault_ended),
     }
     figures["examples"] = {
@@ -270,6 +309,7 @@ def judge(
             ("holds_left_behind", sorted({i for ids in left.values() for i in ids})),
             ("reservations_without_booking", orphans),
             ("bookings_without_reservation", missing),
+            ("stay_disagrees", disagreeing),
         )
         if items
     }

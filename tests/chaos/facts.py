@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import time
 from collections import Counter
 from datetime import date
@@ -20,7 +21,7 @@ from tests.chaos import checks
 from tests.chaos.platform import Deployment
 from tests.support.service_auth import internal_client
 
-SAGAS = "SELECT saga_id, state, failure_reason FROM sagas"
+SAGAS = "SELECT saga_id, state, failure_reason, kind, data FROM sagas"
 OPEN_SAGAS = (
     "SELECT COUNT(*) FROM sagas WHERE state NOT IN ('CONFIRMED', 'FAILED', 'CANCELLED', 'STUCK')"
 )
@@ -38,6 +39,14 @@ async def _sql(url: str, query: str) -> list[tuple[Any, ...]]:
         await engine.dispose()
 
 
+def _saga(saga_id: str, state: str, reason: str | None, kind: str, data: Any) -> checks.Saga:
+    stay = (json.loads(data) if isinstance(data, str | bytes) else data or {}).get("stay")
+    if not stay:
+        return checks.Saga(saga_id, state, reason, kind)
+    dates = (date.fromisoformat(stay["check_in"]), date.fromisoformat(stay["check_out"]))
+    return checks.Saga(saga_id, state, reason, kind, dates)
+
+
 async def stores(deployment: Deployment) -> checks.Stores:
     sagas = await _sql(deployment.databases["sagas"], SAGAS)
     holds = await _sql(deployment.databases["rooms"], HOLDS)
@@ -48,7 +57,7 @@ async def stores(deployment: Deployment) -> checks.Stores:
     finally:
         mongo.close()
     return checks.Stores(
-        sagas=[checks.Saga(*row) for row in sagas],
+        sagas=[_saga(*row) for row in sagas],
         holds=[checks.Hold(*row) for row in holds],
         nights=[checks.Night(*row) for row in nights],
         reservations=[

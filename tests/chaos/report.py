@@ -26,6 +26,8 @@ COLUMNS = (
     ("holds left", "holds_left_behind"),
     ("reservation, no booking", "reservations_without_booking"),
     ("booking, not 1 reservation", "bookings_without_reservation"),
+    ("changes made / failed", "changes"),
+    ("stay ≠ reservation", "stay_disagrees"),
     ("dead letters", "dead_letters"),
     ("1st confirmation s", "recovery_seconds"),
     ("verdict", "broken"),
@@ -74,6 +76,8 @@ def _cell(key: str, result: dict[str, Any]) -> str:
         return "ok" if not value else "**BROKEN: " + ", ".join(value) + "**"
     if key == "dead_letters":
         return str(sum((value or {}).values())) if "error" not in result else "-"
+    if key == "changes" and "changes_asked" in result:
+        return f"{result['changes_confirmed']} / {result['changes_failed']}"
     if value is None:
         return "-"
     return f"**{value}**" if key in BREAKING and value else str(value)

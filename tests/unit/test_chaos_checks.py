@@ -25,6 +25,7 @@ from tests.chaos.checks import (
     reason,
     recovery_seconds,
     reservations_without_booking,
+    stays_disagreeing,
     unheld_nights,
 )
 from tests.chaos.poison import KINDS, plan, poison
@@ -40,7 +41,7 @@ def booked(saga_id: str, room_id: str, check_in: date, check_out: date) -> Store
     hold_id = f"hold-{saga_id}"
     nights = Reservation(saga_id, "CONFIRMED", room_id, check_in, check_out).nights()
     return Stores(
-        sagas=[Saga(saga_id, "CONFIRMED")],
+        sagas=[Saga(saga_id, "CONFIRMED", stay=(check_in, check_out))],
         holds=[Hold(hold_id, saga_id, "CONFIRMED")],
         nights=[Night(room_id, night, hold_id) for night in nights],
         reservations=[Reservation(saga_id, "CONFIRMED", room_id, check_in, check_out)],
@@ -256,3 +257,19 @@ def test_poison_covers_every_kind_on_every_queue() -> None:
                 assert message.type and message.message_id and message.correlation_id
     assert len(poison("5 MB body", "rooms", 0).body) > 5 * 1024 * 1024
     assert poison("10,000-deep nesting", "rooms", 0).body.startswith(b"[" * 10_000)
+
+
+def test_a_change_applied_on_one_side_only_breaks_the_scenario() -> None:
+    """The booking saga says one stay, its reservation another: a change half made."""
+    healthy = booked("a", "room-1", MARCH_1, MARCH_2)
+    moved = Saga("a", "CONFIRMED", stay=(MARCH_2, MARCH_2 + (MARCH_2 - MARCH_1)))
+    half_changed = Stores([moved], healthy.holds, healthy.nights, healthy.reservations)
+    change = Saga("c", "CONFIRMED", kind="change")
+    with_change = together(healthy, Stores([change], [], [], []))
+    seen = [Booking("a", "spread", 0.0, True, "CONFIRMED", ended_at=1.0)]
+
+    assert stays_disagreeing(half_changed) == ["a"]
+    assert "stay_disagrees" in broken(judge(seen, half_changed, half_changed, 0.0))
+    # A change saga has no reservation of its own, and is no booking without one.
+    assert bookings_without_reservation(with_change) == []
+    assert broken(judge(seen, with_change, with_change, 0.0)) == []
