@@ -20,6 +20,10 @@ class HoldRoom(Command):
     room_id: EntityId | None = None
     stay: Stay
     guests: Annotated[int, Field(ge=1, le=12)]
+    # A change of this booking (its saga id): the nights the booking already has in its room
+    # count as free for this hold, which takes only the others, so a stay extended or moved by
+    # a night keeps its room even in a full hotel.
+    instead_of: EntityId | None = None
 
 
 class ReleaseHold(Command):

@@ -83,7 +83,11 @@ RELEASE_BOOKING = Step(  # a confirmed booking's nights; version 2's undo of its
 def _hold_room(saga: Saga) -> HoldRoom:
     data = saga.data
     return HoldRoom(
-        hotel_id=data.hotel_id, room_type_id=data.room_type_id, stay=data.stay, guests=data.guests
+        hotel_id=data.hotel_id,
+        room_type_id=data.room_type_id,
+        stay=data.stay,
+        guests=data.guests,
+        instead_of=data.booking_id,  # a change: its booking's nights are its own to keep
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -57,6 +57,7 @@ async def hold_first_free(
     room_ids: Sequence[str],
     nights: Sequence[date],
     now: datetime,
+    already_had: tuple[str, Collection[date]] | None = None,
 ) -> Hold | None:
     """Store the hold (`hold_in(room_id)`) in the first of `room_ids` whose every night of the
     stay is free, and return it; None, having stored nothing, when every room has one taken.
@@ -69,6 +70,9 @@ async def hold_first_free(
     refusal of the hold row itself (its unique saga id: another copy of this saga's HoldRoom
     stored its hold first) is not a taken room, so it propagates; the inbox's retry then finds
     that hold.
+
+    `already_had` (a room, nights): nights of that room the booking being changed already
+    has; in that room the hold takes only the others.
     """
     if not room_ids:
         return None
@@ -79,8 +83,11 @@ async def hold_first_free(
             hold = hold_in(room_id)
             moved = holds.update().where(holds.c.hold_id == hold.hold_id)
             await db.execute(moved.values(room_id=room_id))
+        wanted = nights
+        if already_had is not None and already_had[0] == room_id:
+            wanted = [night for night in nights if night not in already_had[1]]
         try:
-            await occupancy.take(db, hold.hold_id, room_id, nights)
+            await occupancy.take(db, hold.hold_id, room_id, wanted)
         except IntegrityError:
             # Whatever nights of this room went in before the refused one (SQLite inserts row
             # by row) go out again: the hold keeps no night of a room it does not take.

@@ -66,12 +66,38 @@ async def take(db: Executor, hold_id: str, room_id: str, nights: Sequence[date])
     night whose hold has no row). Raises IntegrityError when another hold has one of the
     nights; the caller's savepoint then undoes the attempt, rows already inserted included."""
     rows = [{"room_id": room_id, "night": night, "hold_id": hold_id} for night in nights]
-    await db.execute(room_nights.insert(), rows)
+    if rows:
+        await db.execute(room_nights.insert(), rows)
 
 
-async def free_nights_of(db: Executor, hold_id: str) -> int:
-    result = await db.execute(room_nights.delete().where(room_nights.c.hold_id == hold_id))
+async def free_nights_of(
+    db: Executor, hold_id: str, keeping: tuple[str, Collection[date]] | None = None
+) -> int:
+    """Free the nights of a hold; `keeping` (a room, nights) those it goes on having."""
+    query = room_nights.delete().where(room_nights.c.hold_id == hold_id)
+    if keeping is not None and keeping[1]:
+        room_id, nights = keeping
+        kept = sa.and_(room_nights.c.room_id == room_id, room_nights.c.night.in_(list(nights)))
+        query = query.where(sa.not_(kept))
+    result = await db.execute(query)
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def taken_by_others(
+    db: Executor, room_id: str, check_in: date, check_out: date, hold_id: str
+) -> bool:
+    """Whether a hold other than `hold_id` has a night of [check_in, check_out) in the room."""
+    query = sa.select(
+        sa.select(room_nights.c.room_id)
+        .where(
+            room_nights.c.room_id == room_id,
+            room_nights.c.night >= check_in,
+            room_nights.c.night < check_out,
+            room_nights.c.hold_id != hold_id,
+        )
+        .exists()
+    )
+    return bool((await db.execute(query)).scalar())
 
 
 async def hand_over_nights(db: Executor, from_hold_id: str, to_hold_id: str) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -95,12 +95,18 @@ class HoldRoomHandler:
             room_ids = [command.room_id]
         nights = nights_of(stay.check_in, stay.check_out)
         rooms_in_order = candidate_order(free_rooms(room_ids, of_type.taken))
+        already_had = await _booking_nights(connection, command, room_ids)
+        if already_had is not None:  # a change: its booking's own room first, if free of others
+            own_room = already_had[0]
+            rooms_in_order = [own_room, *(r for r in rooms_in_order if r != own_room)]
         hold_id = str(uuid.uuid4())
 
         def hold_in(room_id: str) -> Hold:
             return _new_hold(hold_id, command, envelope, room_id, priced, now, self._policy)
 
-        hold = await holds.hold_first_free(connection, hold_in, rooms_in_order, nights, now)
+        hold = await holds.hold_first_free(
+            connection, hold_in, rooms_in_order, nights, now, already_had
+        )
         if hold is not None:
             names = HeldRoomNames(
                 sellable.hotel.name, sellable.room_type.name, of_type.numbers[hold.room_id]
@@ -109,6 +115,24 @@ class HoldRoomHandler:
         return _unavailable(
             "no_room_free", f"no room of type {command.room_type_id} is free for every night"
         )
+
+
+async def _booking_nights(
+    connection: AsyncConnection, command: HoldRoom, room_ids: list[str]
+) -> tuple[str, frozenset[date]] | None:
+    """For a change (`instead_of`): the booking's room, if it is one of `room_ids` and no
+    other hold has a night of the new stay in it, and the nights the booking has there."""
+    if command.instead_of is None:
+        return None
+    booking = await holds.find_by_saga(connection, command.instead_of)
+    if booking is None or booking.status is not HoldStatus.CONFIRMED:
+        return None
+    stay = command.stay
+    if booking.room_id not in room_ids or await occupancy.taken_by_others(
+        connection, booking.room_id, stay.check_in, stay.check_out, booking.hold_id
+    ):
+        return None
+    return booking.room_id, frozenset(nights_of(booking.check_in, booking.check_out))
 
 
 def _new_hold(

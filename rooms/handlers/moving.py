@@ -20,6 +20,7 @@ from contracts.rooms import BookingMoved, HoldExpired, MoveBooking
 from rooms.adapters import holds, occupancy
 from rooms.domain.holds import ConfirmOutcome, confirm_outcome, why_gone
 from rooms.domain.model import HoldStatus
+from rooms.domain.pricing import nights_of
 from rooms.handlers.releasing import expire_lapsed
 from rooms.metrics import BOOKING_MOVES
 
@@ -58,7 +59,9 @@ async def move_booking(
         )
         return _refused(change.hold_id, "other_hotel", detail)
 
-    await occupancy.free_nights_of(connection, booking.hold_id)
+    # The nights the booking keeps (a stay extended in its own room) stay where they are.
+    keeping = (change.room_id, nights_of(change.check_in, change.check_out))
+    await occupancy.free_nights_of(connection, booking.hold_id, keeping)
     await occupancy.hand_over_nights(connection, change.hold_id, booking.hold_id)
     await holds.take_over_stay(connection, booking.hold_id, change, now)
     await holds.set_status(connection, change.hold_id, HoldStatus.MOVED, now)

@@ -5,7 +5,7 @@ fails on the way."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -210,3 +210,20 @@ async def test_a_booking_being_changed_cannot_be_cancelled(
         "CONFIRMED",
         "FAILED",
     )
+
+
+async def test_a_stay_extended_by_a_night_keeps_its_room(
+    agent: AgentClient, platform: Platform
+) -> None:
+    check_in, check_out = stay(99)
+    client_id = await agent.new_client()
+    booking = await confirmed_booking(agent, client_id, SUITE, check_in, check_out)
+    room = (await reservation_of(platform, client_id))["room"]["room_number"]
+    later = check_out + timedelta(days=1)
+
+    ended = await change(agent, booking["booking_id"], check_in=check_in, check_out=later)
+
+    assert ended["status"] == "CONFIRMED", ended
+    reservation = await reservation_of(platform, client_id)
+    assert reservation["room"]["room_number"] == room
+    assert reservation["stay"]["nights"] == 3

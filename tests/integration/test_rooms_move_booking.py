@@ -321,3 +321,47 @@ async def test_releasing_the_change_hold_after_the_move_frees_nothing(
     await assert_refused(engine, hold_room(new_stay, room_id=change.room_id))
     again = await send(engine, MoveBooking(booking_saga_id=booking_saga), change_saga)
     assert again == BookingMoved(booking_saga_id=booking_saga, hold_id=booked.hold_id)
+
+
+async def test_a_stay_extended_in_a_full_hotel_keeps_its_room_and_takes_only_the_new_night(
+    engine: AsyncEngine,
+) -> None:
+    old_stay, longer = stay(START, 2), stay(START, 3)
+    first_room, second_room = f"{ROOM_TYPE}-1", f"{ROOM_TYPE}-2"
+    booking_saga, booked = await book(engine, hold_room(old_stay, room_id=first_room))
+    await book(engine, hold_room(longer, room_id=second_room))  # the only other room: full
+    # Without saying which booking it changes, the longer stay finds no room.
+    await assert_refused(engine, hold_room(longer))
+    change_saga = new_id()
+    extended = hold_room(longer).model_copy(update={"instead_of": booking_saga})
+
+    change = await hold(engine, change_saga, extended)
+
+    assert change.room_id == first_room
+    only_the_new_night = {(first_room, longer.check_out - timedelta(days=1))}
+    assert await nights_held_by(engine, change.hold_id) == only_the_new_night
+    assert await nights_held_by(engine, booked.hold_id) == nights(first_room, old_stay)
+    moved = await send(engine, MoveBooking(booking_saga_id=booking_saga), change_saga)
+    assert moved == BookingMoved(booking_saga_id=booking_saga, hold_id=booked.hold_id)
+    assert await nights_held_by(engine, booked.hold_id) == nights(first_room, longer)
+    assert await nights_without_a_live_hold(engine) == []
+
+
+async def test_a_withdrawn_extension_leaves_the_booking_every_night_it_had(
+    engine: AsyncEngine,
+) -> None:
+    old_stay, shifted = stay(START + timedelta(days=20), 2), stay(START + timedelta(days=21), 2)
+    first_room = f"{ROOM_TYPE}-1"
+    booking_saga, booked = await book(engine, hold_room(old_stay, room_id=first_room))
+    change_saga = new_id()
+    shift = hold_room(shifted).model_copy(update={"instead_of": booking_saga})
+    change = await hold(engine, change_saga, shift)
+    assert change.room_id == first_room  # the shared night stays the booking's, in its room
+
+    released = await send(engine, ReleaseHold(reason="the change failed"), change_saga)
+
+    assert isinstance(released, HoldReleased)
+    assert await nights_held_by(engine, booked.hold_id) == nights(first_room, old_stay)
+    assert await nights_held_by(engine, change.hold_id) == set()
+    last_night = stay(shifted.check_out - timedelta(days=1), 1)
+    await assert_takes(engine, hold_room(last_night, room_id=first_room))
