@@ -1,5 +1,6 @@
 // The agents' desk: sign in, search, pick a client, book, follow the saga live, list and cancel.
 import { el } from "/shared/dom.js";
+import { changeForm } from "./change.js";
 import { LOCALES, MESSAGES } from "./i18n.js";
 
 const STAGES = ["hold_room", "verify_client", "write_reservation", "confirm_hold"];
@@ -17,6 +18,7 @@ const state = {
   booking: null, // the followed booking's latest view
   log: [], // progress events of the followed booking
   bookings: [],
+  changing: null, // {bookingId, form}: the change form open in the bookings list
 };
 if (!MESSAGES[state.lang]) state.lang = "en";
 
@@ -528,20 +530,39 @@ async function withDetails(booking) {
 }
 
 function renderBookings() {
-  $("#bookings tbody").replaceChildren(...state.bookings.map((b) => {
+  $("#bookings tbody").replaceChildren(...state.bookings.flatMap((b) => {
     const reservation = b.reservation || {};
-    const cancel = b.status === "CONFIRMED"
+    const changeable = b.status === "CONFIRMED" && !b.changing;
+    const cancel = changeable
       ? el("button", { type: "button", class: "danger small", onclick: (event) => cancelBooking(b, event.target) }, t("bookings.cancel"))
       : null;
-    return el("tr", { "data-booking": b.booking_id },
+    const change = changeable
+      ? el("button", { type: "button", class: "ghost small", "data-testid": "change", onclick: () => openChange(b) }, t("bookings.change"))
+      : null;
+    const changing = b.changing ? el("span", { class: "badge state-CANCELLING" }, t("bookings.changing")) : null;
+    const open = state.changing?.bookingId === b.booking_id
+      ? [el("tr", { class: "change-row" }, el("td", { colspan: "6" }, state.changing.form))]
+      : [];
+    return [el("tr", { "data-booking": b.booking_id },
       el("td", {}, b.hotel_name || b.hotel_id || "—", el("br"), el("small", { class: "muted" }, b.room_type || "")),
       el("td", {}, `${day(b.check_in)} → ${day(b.check_out)}`),
       el("td", {}, el("span", { class: `badge state-${b.status}` }, t(`state.${b.status}`)),
         b.reason ? [el("br"), el("small", { class: "muted" }, b.reason)] : null),
       el("td", { class: "code" }, reservation.confirmation_code || "—"),
       el("td", {}, money(reservation.total, reservation.currency)),
-      el("td", {}, cancel));
+      el("td", { class: "actions" }, change, cancel, changing)), ...open];
   }));
+}
+
+function openChange(booking) {
+  const form = changeForm(booking, {
+    api, t, money, day,
+    close: () => { state.changing = null; renderBookings(); },
+    ended: () => loadBookings(),
+  });
+  state.changing = { bookingId: booking.booking_id, form };
+  renderBookings();
+  form.querySelector("input")?.focus();
 }
 
 async function cancelBooking(booking, button) {

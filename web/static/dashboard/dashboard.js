@@ -232,7 +232,8 @@ function sagaRow(saga) {
     onclick: open,
     onkeydown: (event) => { if (event.key === "Enter") open(); },
   },
-  el("td", { class: "mono" }, saga.saga_id.slice(0, 8)),
+  el("td", { class: "mono" }, saga.saga_id.slice(0, 8),
+    saga.kind && saga.kind !== "booking" ? [" ", el("span", { class: "badge" }, saga.kind)] : null),
   el("td", {}, el("span", { class: `badge state-${saga.state}` }, saga.state)),
   el("td", {}, data.hotel_name || data.hotel_id || saga.hotel_id || "—"),
   el("td", { class: "reason" }, saga.failure_reason || ""),
@@ -268,7 +269,19 @@ async function showSaga(sagaId) {
   $("#detail-body").hidden = false;
   $("#detail-body").replaceChildren(
     el("dl", { class: "facts" },
-      fact("Saga", el("span", { class: "mono" }, saga.saga_id)),
+      fact("Saga", el("span", { class: "mono" }, saga.saga_id), ` (${saga.kind || "booking"})`),
+      data.booking_id ? fact("Changes booking", el("button", {
+        type: "button", class: "link mono", "data-testid": "changed-booking",
+        onclick: () => showSaga(data.booking_id),
+      }, data.booking_id)) : null,
+      data.before ? fact("Before", `${data.before.stay.check_in} → ${data.before.stay.check_out}, `
+        + `${data.before.room_type_name}, ${data.before.guests} guest(s), ${data.before.total} ${data.before.currency}`) : null,
+      data.locked_by ? fact("Being changed by", el("button", {
+        type: "button", class: "link mono", onclick: () => showSaga(data.locked_by),
+      }, data.locked_by)) : null,
+      (data.changes || []).length ? fact("Changes made", data.changes.map((id) => el("button", {
+        type: "button", class: "link mono", onclick: () => showSaga(id),
+      }, id.slice(0, 8)))) : null,
       fact("State", el("span", { class: `badge state-${saga.state}`, "data-testid": "detail-state" }, saga.state)),
       fact("Reason", saga.failure_reason || "—"),
       fact("Hotel", `${data.hotel_name || data.hotel_id || "—"} · ${data.room_type_name || data.room_type_id || ""}`),
@@ -286,7 +299,7 @@ async function showSaga(sagaId) {
     el("ol", { class: "history" }, (saga.history || []).map(historyItem)));
 }
 
-const fact = (name, value) => [el("dt", {}, name), el("dd", {}, value)];
+const fact = (name, ...value) => [el("dt", {}, name), el("dd", {}, ...value)];
 
 function stepsTable(steps) {
   const list = Array.isArray(steps) ? steps : Object.entries(steps || {}).map(([name, s]) => ({ name, ...s }));
