@@ -47,6 +47,16 @@ async def new_page(browser: Browser, width: int = 1280, height: int = 900) -> Pa
     return page
 
 
+def console_errors(page: Page) -> list[str]:
+    """What the page logs as an error, or throws, from now on (a list that fills as it runs)."""
+    errors: list[str] = []
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
 async def sign_in(page: Page, url: str, username: str, password: str) -> None:
     await page.goto(url)
     await page.get_by_label("Username").fill(username)

@@ -11,6 +11,7 @@ from tests.browser.pages import (
     BROWSER,
     UI_TIMEOUT_MS,
     book_first_offer,
+    console_errors,
     create_client,
     new_page,
     search,
@@ -27,6 +28,7 @@ async def test_an_agent_books_a_room_in_paris_and_sees_the_confirmation_live(
 ) -> None:
     async with running_platform(servers, BROWSER) as platform:
         page = await new_page(browser)
+        errors = console_errors(page)
         await sign_in(page, platform.url("web"), "agent", "agent-demo")
         await expect(page.locator("#whoami")).to_contain_text("agent")
 
@@ -55,6 +57,7 @@ async def test_an_agent_books_a_room_in_paris_and_sees_the_confirmation_live(
         await cancel.click()
         await booking_row.get_by_role("button", name="Confirm cancellation").click()
         await expect(booking_row).to_contain_text("Cancelled", timeout=UI_TIMEOUT_MS)
+        assert errors == []
 
 
 async def test_the_desk_speaks_french_and_refuses_a_wrong_password(

@@ -1,7 +1,10 @@
-// The agents' desk: sign in, search, pick a client, book, follow the saga live, list and cancel.
+// The agents' desk: sign in, search, pick a client, book, follow the saga live, list, change
+// and cancel.
 import { el } from "/shared/dom.js";
-import { changeForm } from "./change.js";
+import { openChange } from "./change.js";
 import { LOCALES, MESSAGES } from "./i18n.js";
+import { stageItems } from "./progress.js";
+import { followSaga } from "./stream.js";
 
 const STAGES = ["hold_room", "verify_client", "write_reservation", "confirm_hold"];
 const STAGES_DONE_BY_STATE = { PENDING: 0, ROOM_HELD: 1, CLIENT_VERIFIED: 2, RESERVED: 3, CONFIRMED: 4 };
@@ -14,11 +17,11 @@ const state = {
   clients: [],
   client: null,
   attempt: null, // {key, body, bookingId}: one per booking, reused when sending again
-  stream: null,
+  stream: null, // the followed booking's events (a followSaga handle)
   booking: null, // the followed booking's latest view
   log: [], // progress events of the followed booking
   bookings: [],
-  changing: null, // {bookingId, form}: the change form open in the bookings list
+  changes: new Set(), // the changes followed (their dialogs' handles), stopped on signing out
 };
 if (!MESSAGES[state.lang]) state.lang = "en";
 
@@ -152,6 +155,8 @@ function signOut(message) {
   state.token = null;
   sessionStorage.removeItem("token");
   if (state.stream) state.stream.close();
+  for (const change of state.changes) change.stop();
+  state.changes.clear();
   renderWhoami();
   if (message) {
     $("#login-error").textContent = message;
@@ -342,70 +347,38 @@ function follow(bookingId, status) {
   state.booking = { booking_id: bookingId, status, steps: [] };
   state.log = [{ state: status || "PENDING", step: null, at: new Date().toISOString() }];
   renderBookingPanel();
-  openStream(bookingId, 0);
+  openStream(bookingId);
 }
 
-// EventSource cannot send the Authorization header, and a token never goes into a URL: each
-// stream opens with a one-use ticket for this booking, asked for just before.
-async function openStream(bookingId, reconnects) {
-  let ticket;
-  try {
-    ticket = (await api("/api/auth/tickets", { method: "POST", json: { booking_id: bookingId } })).ticket;
-  } catch {
-    if (state.booking?.booking_id === bookingId) $("#book-status").textContent = t("stream.lost");
-    return;
-  }
-  if (state.booking?.booking_id !== bookingId || !state.token) return; // moved on meanwhile
-  if (state.stream) state.stream.close();
-  const url = `/api/bookings/${encodeURIComponent(bookingId)}/events?ticket=${encodeURIComponent(ticket)}`;
-  const stream = new EventSource(url);
-  state.stream = stream;
-  stream.addEventListener("state", (event) => {
-    state.booking = JSON.parse(event.data);
-    // The stream may open on a saga already further on (even ended): log where it stands.
-    const last = state.log[state.log.length - 1];
-    if (!last || last.state !== state.booking.status) {
-      state.log.push({ state: state.booking.status, step: null, at: state.booking.updated_at });
-    }
-    $("#book-status").textContent = "";
-    if (state.booking.ended) finishStream();
-    renderBookingPanel();
+function openStream(bookingId) {
+  const path = `/api/bookings/${encodeURIComponent(bookingId)}`;
+  state.stream = followSaga(api, {
+    bookingId,
+    events: `${path}/events`,
+    self: path,
+    wanted: () => state.booking?.booking_id === bookingId && Boolean(state.token),
+    state: (view) => {
+      state.booking = view;
+      // The stream may open on a saga already further on (even ended): log where it stands.
+      const last = state.log[state.log.length - 1];
+      if (!last || last.state !== view.status) {
+        state.log.push({ state: view.status, step: null, at: view.updated_at });
+      }
+      $("#book-status").textContent = "";
+      if (view.ended) finishStream();
+      renderBookingPanel();
+    },
+    step: (step) => {
+      const last = state.log[state.log.length - 1];
+      if (!(last && last.state === step.state && !step.step)) state.log.push(step);
+      state.booking = { ...state.booking, status: step.state, ended: step.terminal };
+      $("#book-status").textContent = "";
+      renderBookingPanel();
+    },
+    lost: (stopped) => {
+      if (state.booking?.booking_id === bookingId) $("#book-status").textContent = t(stopped ? "stream.stopped" : "stream.lost");
+    },
   });
-  stream.addEventListener("step", (event) => {
-    const step = JSON.parse(event.data);
-    const last = state.log[state.log.length - 1];
-    if (!(last && last.state === step.state && !step.step)) state.log.push(step);
-    state.booking = { ...state.booking, status: step.state, ended: step.terminal };
-    $("#book-status").textContent = "";
-    renderBookingPanel();
-    if (step.terminal) setTimeout(() => { if (state.stream === stream) refreshFollowed(); }, 1500);
-  });
-  stream.onerror = () => {
-    if (state.stream !== stream) return;
-    // Its ticket is spent: rather than let EventSource retry with it, open anew with a new one.
-    stream.close();
-    state.stream = null;
-    if (state.booking?.ended) {
-      refreshFollowed();
-      return;
-    }
-    $("#book-status").textContent = t("stream.lost");
-    if (reconnects < 5) {
-      setTimeout(() => {
-        if (state.booking?.booking_id === bookingId && !state.stream) openStream(bookingId, reconnects + 1);
-      }, 1000 * (reconnects + 1));
-    }
-  };
-}
-
-async function refreshFollowed() {
-  const id = state.booking?.booking_id;
-  finishStream();
-  if (!id) return;
-  try {
-    state.booking = await api(`/api/bookings/${encodeURIComponent(id)}`);
-  } catch { /* the stream's last news stands */ }
-  renderBookingPanel();
 }
 
 function finishStream() {
@@ -434,26 +407,13 @@ function renderBookingPanel() {
   renderOutcome();
 }
 
-function stageStatus(name) {
-  const view = state.booking;
-  const step = (Array.isArray(view?.steps) ? view.steps : []).find((s) => s && s.name === name);
-  const done = STAGES_DONE_BY_STATE[view?.status] ?? -1;
-  if (done > STAGES.indexOf(name) || step?.status === "succeeded") return "done";
-  if (step && ["failed", "timed_out"].includes(step.status)) return "failed";
-  if (["FAILED", "COMPENSATING", "STUCK"].includes(view?.status)) return "skipped";
-  return done === STAGES.indexOf(name) || step ? "active" : "waiting";
-}
-
 function renderProgress() {
   const list = $("#progress");
   if (!state.booking) {
     list.replaceChildren();
     return;
   }
-  const stages = STAGES.map((name) => {
-    const status = stageStatus(name);
-    return el("li", { class: `stage ${status}`, "data-step": name, "data-status": status }, t(`step.${name}`));
-  });
+  const stages = stageItems(state.booking, STAGES, STAGES_DONE_BY_STATE, t);
   const log = state.log.map((entry) =>
     el("li", { class: "log" },
       el("time", { datetime: entry.at }, new Date(entry.at).toLocaleTimeString(LOCALES[state.lang])),
@@ -530,39 +490,49 @@ async function withDetails(booking) {
 }
 
 function renderBookings() {
-  $("#bookings tbody").replaceChildren(...state.bookings.flatMap((b) => {
+  $("#bookings tbody").replaceChildren(...state.bookings.map((b) => {
     const reservation = b.reservation || {};
     const changeable = b.status === "CONFIRMED" && !b.changing;
     const cancel = changeable
       ? el("button", { type: "button", class: "danger small", onclick: (event) => cancelBooking(b, event.target) }, t("bookings.cancel"))
       : null;
     const change = changeable
-      ? el("button", { type: "button", class: "ghost small", "data-testid": "change", onclick: () => openChange(b) }, t("bookings.change"))
+      ? el("button", { type: "button", class: "small", "data-testid": "change", "aria-haspopup": "dialog", onclick: () => changeBooking(b) }, t("bookings.change"))
       : null;
-    const changing = b.changing ? el("span", { class: "badge state-CANCELLING" }, t("bookings.changing")) : null;
-    const open = state.changing?.bookingId === b.booking_id
-      ? [el("tr", { class: "change-row" }, el("td", { colspan: "6" }, state.changing.form))]
-      : [];
-    return [el("tr", { "data-booking": b.booking_id },
+    const changing = b.changing
+      ? el("span", { class: "badge state-CHANGING", "data-testid": "changing" }, t("bookings.changing"))
+      : null;
+    return el("tr", { "data-booking": b.booking_id },
       el("td", {}, b.hotel_name || b.hotel_id || "—", el("br"), el("small", { class: "muted" }, b.room_type || "")),
-      el("td", {}, `${day(b.check_in)} → ${day(b.check_out)}`),
+      el("td", { class: "stay", "data-check-in": b.check_in || "", "data-check-out": b.check_out || "" },
+        `${day(b.check_in)} → ${day(b.check_out)}`),
       el("td", {}, el("span", { class: `badge state-${b.status}` }, t(`state.${b.status}`)),
         b.reason ? [el("br"), el("small", { class: "muted" }, b.reason)] : null),
       el("td", { class: "code" }, reservation.confirmation_code || "—"),
       el("td", {}, money(reservation.total, reservation.currency)),
-      el("td", { class: "actions" }, change, cancel, changing)), ...open];
+      el("td", { class: "actions" }, change, cancel, changing));
   }));
 }
 
-function openChange(booking) {
-  const form = changeForm(booking, {
+// The change dialog of a confirmed booking; its change, once asked for, is followed to its end
+// even if the dialog is closed, and the list then says how it ended.
+function changeBooking(booking) {
+  const handle = openChange(booking, {
     api, t, money, day,
-    close: () => { state.changing = null; renderBookings(); },
-    ended: () => loadBookings(),
+    signedIn: () => Boolean(state.token),
+    started: () => loadBookings(),
+    ended: async (view, message) => {
+      if (!handle.open) state.changes.delete(handle);
+      await loadBookings();
+      $("#bookings-status").textContent = message;
+    },
+    closed: () => {
+      if (!handle.following) state.changes.delete(handle);
+      const row = [...document.querySelectorAll("#bookings tbody tr")].find((tr) => tr.dataset.booking === booking.booking_id);
+      (row?.querySelector("[data-testid=change]") || $("#bookings-refresh")).focus();
+    },
   });
-  state.changing = { bookingId: booking.booking_id, form };
-  renderBookings();
-  form.querySelector("input")?.focus();
+  state.changes.add(handle);
 }
 
 async function cancelBooking(booking, button) {
@@ -579,6 +549,7 @@ async function cancelBooking(booking, button) {
     renderBookings();
     followCancellations(20);
   } catch (error) {
+    if (error.status === 409) await loadBookings(); // changed or cancelled meanwhile: show it
     $("#bookings-status").textContent = t("error.generic", { reason: error.message });
     button.disabled = false;
   }

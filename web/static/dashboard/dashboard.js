@@ -225,15 +225,17 @@ async function loadSagas() {
 function sagaRow(saga) {
   const data = saga.data || {};
   const open = () => showSaga(saga.saga_id);
+  const kind = saga.kind || "booking";
   return el("tr", {
     class: `clickable${state.selected === saga.saga_id ? " selected" : ""}`,
     tabindex: "0",
     "data-saga": saga.saga_id,
+    "data-kind": kind,
     onclick: open,
     onkeydown: (event) => { if (event.key === "Enter") open(); },
   },
   el("td", { class: "mono" }, saga.saga_id.slice(0, 8),
-    saga.kind && saga.kind !== "booking" ? [" ", el("span", { class: "badge" }, saga.kind)] : null),
+    kind !== "booking" ? [" ", el("span", { class: `badge kind-${kind}`, "data-testid": "saga-kind" }, kind)] : null),
   el("td", {}, el("span", { class: `badge state-${saga.state}` }, saga.state)),
   el("td", {}, data.hotel_name || data.hotel_id || saga.hotel_id || "—"),
   el("td", { class: "reason" }, saga.failure_reason || ""),
@@ -252,6 +254,7 @@ async function showSaga(sagaId) {
   }
   const data = saga.data || {};
   const stay = data.stay || {};
+  const kind = saga.kind || "booking";
   const ended = saga.terminal;  // the orchestrator says which states end a saga
   const actionStatus = el("p", { class: "status", role: "status" });
   const act = (action) => async (event) => {
@@ -269,23 +272,13 @@ async function showSaga(sagaId) {
   $("#detail-body").hidden = false;
   $("#detail-body").replaceChildren(
     el("dl", { class: "facts" },
-      fact("Saga", el("span", { class: "mono" }, saga.saga_id), ` (${saga.kind || "booking"})`),
-      data.booking_id ? fact("Changes booking", el("button", {
-        type: "button", class: "link mono", "data-testid": "changed-booking",
-        onclick: () => showSaga(data.booking_id),
-      }, data.booking_id)) : null,
-      data.before ? fact("Before", `${data.before.stay.check_in} → ${data.before.stay.check_out}, `
-        + `${data.before.room_type_name}, ${data.before.guests} guest(s), ${data.before.total} ${data.before.currency}`) : null,
-      data.locked_by ? fact("Being changed by", el("button", {
-        type: "button", class: "link mono", onclick: () => showSaga(data.locked_by),
-      }, data.locked_by)) : null,
-      (data.changes || []).length ? fact("Changes made", data.changes.map((id) => el("button", {
-        type: "button", class: "link mono", onclick: () => showSaga(id),
-      }, id.slice(0, 8)))) : null,
+      fact("Saga", el("span", { class: "mono" }, saga.saga_id), " ",
+        el("span", { class: `badge kind-${kind}`, "data-testid": "detail-kind" }, kind)),
+      kind === "change" ? changeFacts(data) : bookingChanges(data),
       fact("State", el("span", { class: `badge state-${saga.state}`, "data-testid": "detail-state" }, saga.state)),
       fact("Reason", saga.failure_reason || "—"),
       fact("Hotel", `${data.hotel_name || data.hotel_id || "—"} · ${data.room_type_name || data.room_type_id || ""}`),
-      fact("Stay", `${stay.check_in || "?"} → ${stay.check_out || "?"}, ${data.guests ?? "?"} guest(s)`),
+      kind === "change" ? null : fact("Stay", `${stay.check_in || "?"} → ${stay.check_out || "?"}, ${data.guests ?? "?"} guest(s)`),
       fact("Agency", `${data.agency_id || "—"} (${data.agent_id || "—"})`),
       fact("Client id", el("span", { class: "mono" }, data.client_id || "—"))),
     el("div", { class: "actions" },
@@ -300,6 +293,41 @@ async function showSaga(sagaId) {
 }
 
 const fact = (name, ...value) => [el("dt", {}, name), el("dd", {}, ...value)];
+
+// A saga named in another's detail: opens it in its place.
+const sagaLink = (sagaId, text = sagaId, testId = null) => el("button", {
+  type: "button", class: "link mono", "data-testid": testId, onclick: () => showSaga(sagaId),
+}, text);
+
+// A booking's stay as a change saga records it: dates, room type, guests, price (if known).
+function stayText(part) {
+  const stay = part.stay || {};
+  const price = part.total != null ? `, ${part.total} ${part.currency || ""}`.trimEnd() : "";
+  return `${stay.check_in || "?"} → ${stay.check_out || "?"}, ${part.room_type_name || part.room_type_id || "?"}, `
+    + `${part.guests ?? "?"} guest(s)${price}`;
+}
+
+// A change: the booking it changes (opens its saga), that booking before, and as it is asked.
+function changeFacts(data) {
+  const before = data.before;
+  const difference = before && data.total != null && before.currency === data.currency
+    ? Number(data.total) - Number(before.total) : null;
+  return [
+    data.booking_id ? fact("Changes booking", sagaLink(data.booking_id, data.booking_id, "changed-booking")) : null,
+    fact("Before", before ? el("span", { "data-testid": "change-before" }, stayText(before))
+      : el("span", { class: "muted" }, "not read yet (the booking is read when the change locks it)")),
+    fact("After", el("span", { "data-testid": "change-after" }, stayText(data))),
+    difference !== null ? fact("Difference", `${difference > 0 ? "+" : ""}${difference.toFixed(2)} ${data.currency}`) : null,
+  ].flat(); // facts, each a term and its description, in the list
+}
+
+// A booking: the change working on it now, and the changes made to it.
+function bookingChanges(data) {
+  return [
+    data.locked_by ? fact("Being changed by", sagaLink(data.locked_by, data.locked_by, "changed-by")) : null,
+    (data.changes || []).length ? fact("Changes made", data.changes.map((id) => sagaLink(id, id.slice(0, 8)))) : null,
+  ].flat();
+}
 
 function stepsTable(steps) {
   const list = Array.isArray(steps) ? steps : Object.entries(steps || {}).map(([name, s]) => ({ name, ...s }));
