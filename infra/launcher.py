@@ -177,10 +177,6 @@ async def stop_all(children: list[asyncio.subprocess.Process]) -> None:
 
 
 def print_welcome(environment: dict[str, str]) -> None:
-    agent = (
-        environment.get("AGENT_USERNAME", "agent"),
-        environment.get("AGENT_PASSWORD", "agent-demo"),
-    )
     operator = (
         environment.get("OPERATOR_USERNAME", "operator"),
         environment.get("OPERATOR_PASSWORD", "operator-demo"),
@@ -189,9 +185,11 @@ def print_welcome(environment: dict[str, str]) -> None:
         "\n"
         "  The booking platform is up.\n"
         "    agents' app and API   http://127.0.0.1:5000   (OpenAPI at /docs)\n"
-        "    operators' dashboard  http://127.0.0.1:5005\n"
+        "    back office           http://127.0.0.1:5005   (operators, hotel managers)\n"
         "    rooms / clients / reservations / orchestrator  :5001 / :5002 / :5003 / :5004\n"
-        f"  Demo logins: {agent[0]} / {agent[1]} (agent),"
+        "  Demo logins (README: all of them): agent / agent-demo (agent),"
+        " lome.manager / agent-demo (agency manager),\n"
+        "    hotels.paris / hotel-demo (hotel manager),"
         f" {operator[0]} / {operator[1]} (operator)\n"
         "  Ctrl-C stops everything.\n",
         flush=True,

@@ -108,6 +108,16 @@ async def sql_database_url(mysql_server: servers.Server) -> AsyncIterator[str]:
 
 
 @pytest.fixture
+async def accounts_db_url(mysql_server: servers.Server) -> AsyncIterator[str]:
+    """A fresh MySQL database for web's accounts store, dropped after."""
+    name = f"t_{RUN_ID}_{uuid.uuid4().hex[:8]}_accounts"
+    url = make_url(mysql_server.url).set(database=name).render_as_string(hide_password=False)
+    await create_database_if_missing(url)
+    yield url
+    await drop_database(url)
+
+
+@pytest.fixture
 async def mongo_database_name(mongodb_server: servers.Server) -> AsyncIterator[str]:
     name = f"t_{RUN_ID}_{uuid.uuid4().hex[:8]}"
     yield name

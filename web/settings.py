@@ -9,9 +9,9 @@ from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import NoDecode
 
 from infra.settings import CommonSettings
+from web.accounts.demo import DEMO_PASSWORDS
 
 MIN_TOKEN_SECRET_BYTES = 32
-DEMO_PASSWORDS = frozenset({"agent-demo", "operator-demo"})
 
 
 class WebSettings(CommonSettings):
@@ -43,9 +43,15 @@ class WebSettings(CommonSettings):
     login_failures_per_address: int = Field(default=20, ge=1)
     login_window_seconds: float = Field(default=15 * 60, gt=0)
     login_lockout_seconds: float = Field(default=15 * 60, gt=0)
-    agent_username: str = "agent"
-    agent_password: str = "agent-demo"
-    agent_agency_id: str = "agency-lome"
+    # The accounts store (agencies, users, sessions), shared by the agents' app and the
+    # dashboard: MySQL in compose and the tests, a SQLite file under `make up`.
+    accounts_db_url: str = "sqlite+aiosqlite:///.run/accounts.db"
+    # A session found live is trusted this long by a process before it looks again: a sign-out
+    # or a disabled account ends a token at once on the process that did it, and within this
+    # on every other process.
+    session_check_seconds: float = Field(default=1.0, ge=0, le=30)
+    # The first operator, created at start-up when the store has no such account: the way
+    # into a new installation (demo mode seeds the demo group's people as well).
     operator_username: str = "operator"
     operator_password: str = "operator-demo"
     sse_keepalive_seconds: float = 15.0
@@ -63,7 +69,7 @@ class WebSettings(CommonSettings):
             )
         return value
 
-    @field_validator("agent_password", "operator_password")
+    @field_validator("operator_password")
     @classmethod
     def _no_demo_password(cls, value: str, info: ValidationInfo) -> str:
         if value in DEMO_PASSWORDS and not info.data.get("demo_mode"):

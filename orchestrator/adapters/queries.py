@@ -19,6 +19,7 @@ SUMMARY_COLUMNS = (
     sagas.c.state,
     sagas.c.phase,
     sagas.c.agency_id,
+    sagas.c.agent_id,
     sagas.c.client_id,
     sagas.c.hotel_id,
     sagas.c.created_at,
@@ -32,9 +33,10 @@ SUMMARY_COLUMNS = (
 @dataclass(frozen=True)
 class SagaFilter:
     state: str | None = None
-    hotel_id: str | None = None
+    hotel_ids: tuple[str, ...] = ()
     client_id: str | None = None
     agency_id: str | None = None
+    agent_id: str | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
     kind: str | None = None
@@ -42,12 +44,14 @@ class SagaFilter:
     def conditions(self) -> list[sa.ColumnElement[bool]]:
         equal = {
             sagas.c.state: self.state,
-            sagas.c.hotel_id: self.hotel_id,
             sagas.c.client_id: self.client_id,
             sagas.c.agency_id: self.agency_id,
+            sagas.c.agent_id: self.agent_id,
             sagas.c.kind: self.kind,
         }
         conditions = [column == value for column, value in equal.items() if value is not None]
+        if self.hotel_ids:
+            conditions.append(sagas.c.hotel_id.in_(self.hotel_ids))
         if self.created_from is not None:
             conditions.append(sagas.c.created_at >= naive_utc(self.created_from))
         if self.created_to is not None:

@@ -69,6 +69,7 @@ def saga_row(saga: Saga) -> dict[str, Any]:
         "version": saga.revision,
         "idempotency_key": saga.idempotency_key,
         "agency_id": data.agency_id,
+        "agent_id": data.agent_id,
         "client_id": data.client_id,
         "hotel_id": data.hotel_id,
         "created_at": naive_utc(saga.created_at),

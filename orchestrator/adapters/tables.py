@@ -28,6 +28,7 @@ sagas = sa.Table(
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("idempotency_key", sa.String(64), nullable=False),
     sa.Column("agency_id", ID, nullable=False, index=True),
+    sa.Column("agent_id", ID, nullable=True, index=True),
     sa.Column("client_id", ID, nullable=False, index=True),
     sa.Column("hotel_id", ID, nullable=False, index=True),
     sa.Column("created_at", INSTANT, nullable=False, index=True),

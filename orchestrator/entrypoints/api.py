@@ -29,9 +29,10 @@ def _store(request: Request) -> SagaStore:
 async def list_all(
     request: Request,
     state: SagaState | None = None,
-    hotel_id: Id | None = None,
+    hotel_id: Annotated[list[str] | None, Query(max_length=100)] = None,
     client_id: Id | None = None,
     agency_id: Id | None = None,
+    agent_id: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
     kind: Annotated[str | None, Query(max_length=32)] = None,
     created_from: Annotated[AwareDatetime | None, Query(alias="from")] = None,
     created_to: Annotated[AwareDatetime | None, Query(alias="to")] = None,
@@ -39,13 +40,14 @@ async def list_all(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
     where = SagaFilter(
-        str(state) if state else None,
-        hotel_id,
-        client_id,
-        agency_id,
-        created_from,
-        created_to,
-        kind,
+        state=str(state) if state else None,
+        hotel_ids=tuple(hotel_id or ()),
+        client_id=client_id,
+        agency_id=agency_id,
+        agent_id=agent_id,
+        created_from=created_from,
+        created_to=created_to,
+        kind=kind,
     )
     items, total = await list_sagas(_store(request).engine, where, limit, offset)
     return {"items": items, "total": total, "limit": limit, "offset": offset}

@@ -60,7 +60,7 @@ class OursSystem:
         self._namespace = f"{servers.run_id}-ours"
         self._databases = {
             service: database_url(servers.mysql_url, f"{prefix}_{service}")
-            for service in ("rooms", "clients", "sagas")
+            for service in ("rooms", "clients", "sagas", "accounts")
         }
         self._servers = servers
         self._mongo_database = prefix

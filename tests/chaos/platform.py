@@ -116,7 +116,7 @@ class Deployment:
         self.topology = Topology(self.run_id)
         self.databases = {
             service: database_url(self.servers.mysql_url, f"{self.run_id}_{service}")
-            for service in ("rooms", "clients", "sagas")
+            for service in ("rooms", "clients", "sagas", "accounts")
         }
         self.mongo_database = self.run_id
         environment = platform_environment(

@@ -49,7 +49,9 @@ class Dashboard:
 
 
 @pytest.fixture
-async def dashboard(amqp_url: str, namespace: str) -> AsyncIterator[Dashboard]:
+async def dashboard(
+    amqp_url: str, namespace: str, accounts_db_url: str
+) -> AsyncIterator[Dashboard]:
     closed = f"http://127.0.0.1:{free_port()}"  # no service listens there
     settings = WebSettings(
         amqp_url=amqp_url,
@@ -61,6 +63,7 @@ async def dashboard(amqp_url: str, namespace: str) -> AsyncIterator[Dashboard]:
         agents_port=free_port(),
         token_secret="dashboard-tests-secret-0123456789abcdef",
         demo_mode=True,
+        accounts_db_url=accounts_db_url,
     )
     app = create_app("dashboard", settings)
     async with app.router.lifespan_context(app):

@@ -23,11 +23,6 @@ from pydantic import ValidationError
 from infra.stores.embedded_mongo import free_port
 from web.auth import (
     ALGORITHM,
-    Revocations,
-    Role,
-    SpentTickets,
-    User,
-    issue_ticket,
     redeem_ticket,
 )
 from web.entrypoints.app import create_app
@@ -47,7 +42,7 @@ Client = Callable[[str], httpx.AsyncClient]
 
 
 @pytest.fixture
-async def app(amqp_url: str, namespace: str) -> AsyncIterator[FastAPI]:
+async def app(amqp_url: str, namespace: str, accounts_db_url: str) -> AsyncIterator[FastAPI]:
     closed = f"http://127.0.0.1:{free_port()}"  # no service listens there
     settings = WebSettings(
         amqp_url=amqp_url,
@@ -58,6 +53,7 @@ async def app(amqp_url: str, namespace: str) -> AsyncIterator[FastAPI]:
         orchestrator_url=closed,
         token_secret=SECRET,
         demo_mode=True,
+        accounts_db_url=accounts_db_url,
     )
     web = create_app("web", settings)
     async with web.router.lifespan_context(web):
@@ -92,17 +88,10 @@ def signed(claims: dict[str, Any]) -> dict[str, str]:
     return {"Authorization": f"Bearer {jwt.encode(claims, SECRET, algorithm=ALGORITHM)}"}
 
 
-def operator_claims(**changes: Any) -> dict[str, Any]:
-    now = datetime.now(UTC)
-    claims = {
-        "sub": "operator",
-        "role": "operator",
-        "agency": "head-office",
-        "iat": now,
-        "exp": now + timedelta(minutes=5),
-        "jti": uuid.uuid4().hex,
-    }
-    return claims | changes
+async def operator_claims(client: httpx.AsyncClient, **changes: Any) -> dict[str, Any]:
+    """The claims of a real operator's token (its session is live), with `changes`."""
+    token = (await sign_in(client, OPERATOR)).json()["access_token"]
+    return jwt.decode(token, SECRET, algorithms=[ALGORITHM]) | changes
 
 
 # ---- throttling ------------------------------------------------------------------------------
@@ -178,21 +167,22 @@ async def test_tokens_last_fifteen_minutes_and_carry_an_id(client_from: Client) 
 
 async def test_a_signed_token_without_exp_is_refused(client_from: Client) -> None:
     client = client_from("10.0.4.1")
-    claims = operator_claims()
+    claims = await operator_claims(client)
+    with_exp = await client.get(PROBE, headers=signed(claims))
     del claims["exp"]
 
     without_exp = await client.get(PROBE, headers=signed(claims))
-    with_exp = await client.get(PROBE, headers=signed(operator_claims()))
 
     assert without_exp.status_code == 401
     assert with_exp.status_code == 200  # the same token with exp passes: only exp was missing
 
 
 async def test_an_expired_token_is_refused(client_from: Client) -> None:
+    client = client_from("10.0.5.1")
     past = datetime.now(UTC) - timedelta(minutes=1)
-    expired = operator_claims(iat=past - timedelta(minutes=15), exp=past)
+    expired = await operator_claims(client, iat=past - timedelta(minutes=15), exp=past)
 
-    response = await client_from("10.0.5.1").get(PROBE, headers=signed(expired))
+    response = await client.get(PROBE, headers=signed(expired))
 
     assert response.status_code == 401
 
@@ -244,20 +234,27 @@ async def test_a_ticket_is_for_one_booking_and_is_no_token(client_from: Client) 
     assert anonymous.status_code == 401
 
 
-def test_a_ticket_is_taken_once_and_dies_with_its_token() -> None:
-    settings = WebSettings(token_secret=SECRET, demo_mode=True)
-    user = User("agent", Role.AGENT, "agency-lome", token_id="token-1")
-    revoked, spent = Revocations(), SpentTickets()
-    ticket = issue_ticket(settings, user, BOOKING)
-    second = issue_ticket(settings, user, BOOKING)
+async def test_a_ticket_is_taken_once_and_dies_with_its_session(
+    app: FastAPI, client_from: Client
+) -> None:
+    client = client_from("10.0.9.1")
+    agent = await bearer(client, AGENT)
+    tickets = [
+        (
+            await client.post("/api/auth/tickets", json={"booking_id": BOOKING}, headers=agent)
+        ).json()["ticket"]
+        for _ in range(2)
+    ]
+    state = app.state
 
-    assert redeem_ticket(settings, ticket, BOOKING, revoked, spent).username == "agent"
+    first = await redeem_ticket(state.settings, tickets[0], BOOKING, state.sessions, state.tickets)
     with pytest.raises(HTTPException) as reused:
-        redeem_ticket(settings, ticket, BOOKING, revoked, spent)
-    revoked.revoke("token-1", datetime.now(UTC).timestamp() + 60)
+        await redeem_ticket(state.settings, tickets[0], BOOKING, state.sessions, state.tickets)
+    await client.post("/api/auth/sign-out", headers=agent)
     with pytest.raises(HTTPException) as signed_out:
-        redeem_ticket(settings, second, BOOKING, revoked, spent)
+        await redeem_ticket(state.settings, tickets[1], BOOKING, state.sessions, state.tickets)
 
+    assert first.username == "agent"
     assert reused.value.status_code == 401
     assert signed_out.value.status_code == 401
 
@@ -266,23 +263,21 @@ def test_a_ticket_is_taken_once_and_dies_with_its_token() -> None:
 
 
 def test_settings_refuse_a_short_secret_and_demo_passwords_outside_demo_mode() -> None:
-    own = {"agent_password": "an-agent-password", "operator_password": "an-operator-password"}
     with pytest.raises(ValidationError, match="at least 32 bytes"):
         WebSettings(token_secret="x" * 16, demo_mode=True)
     with pytest.raises(ValidationError, match="demo password"):
         WebSettings(token_secret=SECRET)
-    with pytest.raises(ValidationError, match="demo password"):
-        WebSettings(token_secret=SECRET, agent_password="agent-demo", operator_password="op-pw-1")
 
-    assert WebSettings(token_secret="x" * 32, **own).demo_mode is False
-    assert WebSettings(token_secret=SECRET, demo_mode=True).agent_password == "agent-demo"
+    own = WebSettings(token_secret="x" * 32, operator_password="an-operator-password")
+    assert own.demo_mode is False
+    assert WebSettings(token_secret=SECRET, demo_mode=True).operator_password == "operator-demo"
 
 
 def start_web(**variables: str) -> subprocess.CompletedProcess[str]:
     environment = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DEMO_MODE", "TOKEN_SECRET", "AGENT_PASSWORD", "OPERATOR_PASSWORD"}
+        if key not in {"DEMO_MODE", "TOKEN_SECRET", "OPERATOR_PASSWORD"}
     }
     environment |= {"AGENTS_PORT": str(free_port()), **variables}
     return subprocess.run(
@@ -306,5 +301,5 @@ def test_start_up_refuses_the_demo_passwords_outside_demo_mode() -> None:
     started = start_web(TOKEN_SECRET=SECRET)
 
     assert started.returncode != 0
-    assert "AGENT_PASSWORD" in started.stderr and "OPERATOR_PASSWORD" in started.stderr
+    assert "OPERATOR_PASSWORD" in started.stderr
     assert "demo password" in started.stderr

@@ -129,6 +129,7 @@ def platform_environment(
         "ROOMS_DB_URL": databases["rooms"],
         "CLIENTS_DB_URL": databases["clients"],
         "SAGAS_DB_URL": databases["sagas"],
+        "ACCOUNTS_DB_URL": databases["accounts"],
         "RESERVATIONS_MONGO_URL": mongo_url,
         "RESERVATIONS_MONGO_DATABASE": mongo_database,
         "SEED_DEMO_DATA": "true",
@@ -158,7 +159,7 @@ def own_platform(
         name: make_url(mysql_url)
         .set(database=f"{prefix}_{RUN_ID}_{name}")
         .render_as_string(hide_password=False)
-        for name in ("rooms", "clients", "sagas")
+        for name in ("rooms", "clients", "sagas", "accounts")
     }
     for url in databases.values():
         asyncio.run(create_database_if_missing(url))

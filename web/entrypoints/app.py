@@ -15,10 +15,19 @@ from infra.logging import configure_logging
 from infra.messaging.broker import make_broker
 from infra.messaging.publisher import Publisher
 from infra.runtime import broker_ping, start_broker
-from web.auth import Revocations, SpentTickets
+from web.accounts.demo import ensure_operator, seed_demo
+from web.accounts.store import AccountStore
+from web.auth import Sessions, SpentTickets
 from web.dead_letters import DeadLetters
 from web.edge import COMMON, BodyLimit
-from web.entrypoints import auth_api, changes_api, dashboard_api, public_api
+from web.entrypoints import (
+    accounts_api,
+    auth_api,
+    changes_api,
+    dashboard_api,
+    hotels_api,
+    public_api,
+)
 from web.entrypoints.progress_feed import subscribe_progress
 from web.logins import LoginThrottle
 from web.progress import ProgressHub
@@ -39,6 +48,13 @@ def create_app(service: str, settings: WebSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(service, settings.log_level, settings.log_json)
+        app.state.accounts = await AccountStore.open(settings.accounts_db_url)
+        app.state.sessions = Sessions(app.state.accounts, settings.session_check_seconds)
+        if settings.demo_mode:
+            await seed_demo(app.state.accounts)
+        await ensure_operator(
+            app.state.accounts, settings.operator_username, settings.operator_password
+        )
         app.state.upstreams = Upstreams.from_settings(settings)
         app.state.dead_letters = DeadLetters(settings.amqp_url, topology)
         await start_broker(broker, topology)
@@ -49,6 +65,7 @@ def create_app(service: str, settings: WebSettings | None = None) -> FastAPI:
             await app.state.dead_letters.close()
             await broker.stop()
             await app.state.upstreams.aclose()
+            await app.state.accounts.close()
 
     app = FastAPI(title=f"Booking platform: {service}", lifespan=lifespan)
     app.add_middleware(BodyLimit)  # no request body is read past MAX_BODY_BYTES (413)
@@ -62,13 +79,15 @@ def create_app(service: str, settings: WebSettings | None = None) -> FastAPI:
         settings.login_window_seconds,
         settings.login_lockout_seconds,
     )
-    app.state.revocations = Revocations()
     app.state.tickets = SpentTickets()
-    app.include_router(probes_router(service, {"broker": lambda: broker_ping(broker)}))
+    probes = {"broker": lambda: broker_ping(broker), "accounts": lambda: app.state.accounts.ping()}
+    app.include_router(probes_router(service, probes))
     app.include_router(auth_api.router, responses=COMMON)
     app.include_router(public_api.router)
     app.include_router(changes_api.router)
     app.include_router(dashboard_api.router)
+    app.include_router(accounts_api.router)
+    app.include_router(hotels_api.router)
     # Mounted last: the API routes above match first, the page's files take everything else.
     static = STATIC_ROOT / ("dashboard" if service == "dashboard" else "agents")
     app.mount("/shared", StaticFiles(directory=STATIC_ROOT / "shared"), name="shared")

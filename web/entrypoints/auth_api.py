@@ -8,7 +8,11 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response, 
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
 
-from web.auth import TICKET_SECONDS, CurrentUser, Operator, authenticate, issue_ticket, issue_token
+from web.accounts import passwords
+from web.accounts.demo import DEMO_PASSWORDS
+from web.accounts.roles import Account
+from web.accounts.store import AccountStore
+from web.auth import TICKET_SECONDS, CurrentUser, Operator, Sessions, issue_ticket, issue_token
 from web.logins import LoginThrottle
 from web.settings import WebSettings
 
@@ -54,21 +58,56 @@ async def token(
             "(an operator can lift it).",
             headers={"Retry-After": str(wait)},
         )
-    user = authenticate(settings, form.username, form.password)
-    if user is None:
+    account = await authenticate(request, username.lower(), form.password)
+    if account is None:
         throttle.failed(username, address)
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="Wrong username or password.")
     throttle.succeeded(username)
+    if not account.active:  # said only to whoever knows the password
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail="This account is disabled: ask your agency's manager or head office.",
+        )
+    token, session_id, expires_at = issue_token(settings, account.username, account.role)
+    await accounts(request).open_session(session_id, account.username, expires_at)
     return {
-        "access_token": issue_token(settings, user),
+        "access_token": token,
         "token_type": "bearer",
         "expires_in": settings.token_ttl_minutes * 60,
+        "role": str(account.role),
     }
+
+
+async def authenticate(request: Request, username: str, password: str) -> Account | None:
+    """The account whose password this is, or None. Outside demo mode a demo password opens
+    nothing, even on a store a demo once seeded."""
+    settings: WebSettings = request.app.state.settings
+    store = accounts(request)
+    found = await store.login_of(username) if len(password) <= passwords.MAX_LENGTH else None
+    matches, renew = await passwords.matches(found[1] if found else None, password)
+    if found is None or not matches:
+        return None
+    if password in DEMO_PASSWORDS and not settings.demo_mode:
+        return None
+    if renew:
+        await store.renew_hash(username, await passwords.hashed(password))
+    return found[0]
+
+
+def accounts(request: Request) -> AccountStore:
+    store: AccountStore = request.app.state.accounts
+    return store
+
+
+def sessions(request: Request) -> Sessions:
+    found: Sessions = request.app.state.sessions
+    return found
 
 
 @router.post("/sign-out", status_code=status.HTTP_204_NO_CONTENT, responses=UNAUTHORIZED)
 async def sign_out(request: Request, user: CurrentUser) -> Response:
-    request.app.state.revocations.revoke(user.token_id, user.expires_at)
+    await accounts(request).revoke_session(user.token_id)
+    sessions(request).forget(user.username)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

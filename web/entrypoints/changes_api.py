@@ -13,7 +13,7 @@ from contracts.booking import StartChange
 from contracts.envelope import Envelope
 from contracts.topology import Service
 from contracts.values import Stay
-from web.auth import CurrentUser, StreamUser
+from web.auth import BookingHandler, CurrentUser, StreamUser
 from web.bookings import IsoDate
 from web.changes import (
     ChangeRequest,
@@ -41,7 +41,7 @@ router = APIRouter(prefix="/api/bookings/{booking_id}", responses=COMMON, tags=[
 
 @router.get("/change-quote", responses=NOT_FOUND)
 async def change_quote(
-    user: CurrentUser,
+    user: BookingHandler,
     services: Services,
     booking_id: PathId,
     check_in: IsoDate,
@@ -65,7 +65,7 @@ async def change_quote(
 @router.post("/changes", status_code=status.HTTP_202_ACCEPTED, responses=NOT_FOUND | CONFLICT)
 async def start_change(
     request: Request,
-    user: CurrentUser,
+    user: BookingHandler,
     broker: Broker,
     services: Services,
     booking_id: PathId,

@@ -19,7 +19,8 @@ from contracts.sagas import TERMINAL_STATES
 from contracts.topology import Service
 from contracts.values import Stay
 from infra.messaging.publisher import Publisher
-from web.auth import CurrentUser, StreamUser, User
+from web.accounts.roles import booking_scope, may_hold_personal_data, may_see_booking
+from web.auth import Booker, BookingHandler, CurrentUser, StreamUser, User
 from web.bookings import (
     BookingRequest,
     CancelRequest,
@@ -89,7 +90,7 @@ async def availability(
     tags=["clients"],
     responses=KNOWN_CLIENT,
 )
-async def create_client(user: CurrentUser, services: Services, request: Request) -> Any:
+async def create_client(user: Booker, services: Services, request: Request) -> Any:
     """Register a client for the agency. An address the agency already knows is answered 409
     with that client's id; any other address, even one another agency holds, is registered."""
     body = await _json_body(request)
@@ -108,7 +109,7 @@ async def create_client(user: CurrentUser, services: Services, request: Request)
 
 @router.get("/clients", tags=["clients"])
 async def search_clients(
-    user: CurrentUser,
+    user: Booker,
     services: Services,
     q: Annotated[str, Query(max_length=200)] = "",
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -122,7 +123,7 @@ async def search_clients(
 
 
 @router.get("/clients/{client_id}", tags=["clients"], responses=NOT_FOUND)
-async def read_client(user: CurrentUser, services: Services, client_id: PathId) -> Any:
+async def read_client(user: Booker, services: Services, client_id: PathId) -> Any:
     """The client in full (`access: full`, and the read is recorded) where the agency
     registered them or holds a confirmed booking for them; otherwise masked."""
     path = url_path("clients", client_id)
@@ -132,17 +133,17 @@ async def read_client(user: CurrentUser, services: Services, client_id: PathId) 
 @router.post("/bookings", status_code=status.HTTP_202_ACCEPTED, tags=["bookings"])
 async def start_booking(
     request: Request,
-    user: CurrentUser,
+    user: Booker,
     broker: Broker,
     services: Services,
     body: BookingRequest,
     key: IdempotencyKey,
 ) -> dict[str, Any]:
-    booking_id = booking_id_for(user.agency_id, key)
+    booking_id = booking_id_for(user.agency, key)
     await _same_request_as_before(services, booking_id, body)
     command = StartBooking(
         idempotency_key=key,
-        agency_id=user.agency_id,
+        agency_id=user.agency,
         agent_id=user.username,
         client_id=body.client_id,
         hotel_id=body.hotel_id,
@@ -175,20 +176,58 @@ async def list_bookings(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
+    """The bookings this person may see, newest first: an agent's own, an agency manager's
+    agency's, a hotel manager's hotels' (with the guest's name, no client id), all for an
+    operator."""
     params: dict[str, Any] = {"limit": limit, "offset": offset, "kind": "booking"}
-    if client_id:
+    if client_id and may_hold_personal_data(user):
         params["client_id"] = client_id
     if status_filter:
         params["state"] = status_filter.upper()
-    if not user.is_operator:
-        params["agency_id"] = user.agency_id
+    params |= booking_scope(user)
     page = (await call(services.orchestrator, "GET", "/sagas", params=params)).json()
-    return {**page, "items": [booking_view(saga) for saga in page["items"]]}
+    views = [booking_view(saga) for saga in page["items"]]
+    return {**page, "items": await shown_to(user, services, views)}
 
 
 @router.get("/bookings/{booking_id}", tags=["bookings"], responses=NOT_FOUND)
 async def read_booking(user: CurrentUser, services: Services, booking_id: PathId) -> dict[str, Any]:
-    return booking_view(await visible_saga(user, services, booking_id))
+    views = [booking_view(await visible_saga(user, services, booking_id))]
+    return (await shown_to(user, services, views))[0]
+
+
+async def shown_to(
+    user: User, services: Upstreams, views: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Bookings as `user` may see them: to a hotel manager, the guest's name in place of the
+    client's id (asked of the clients service as that person, who is shown names only)."""
+    if may_hold_personal_data(user):
+        return views
+    names: dict[str, str | None] = {}
+    for client_id in {view["client_id"] for view in views if view.get("client_id")}:
+        names[client_id] = await _guest_name(user, services, client_id)
+    return [
+        view | {"client_id": None, "guest_name": names.get(view.get("client_id") or "")}
+        for view in views
+    ]
+
+
+async def _guest_name(user: User, services: Upstreams, client_id: str) -> str | None:
+    path = url_path("clients", client_id)
+    answered = frozenset({status.HTTP_404_NOT_FOUND})
+    response = await call(services.clients, "GET", path, answered, headers=user.acting())
+    if response.status_code != status.HTTP_200_OK:
+        return None
+    client = response.json()
+    return f"{client.get('first_name', '')} {client.get('last_name', '')}".strip() or None
+
+
+def events_view(user: User) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A booking's view for its events stream: without the client's id where `user` may not
+    hold it (the guest's name is in the list and the booking's read)."""
+    if may_hold_personal_data(user):
+        return booking_view
+    return lambda saga: booking_view(saga) | {"client_id": None}
 
 
 @router.post(
@@ -198,7 +237,7 @@ async def read_booking(user: CurrentUser, services: Services, booking_id: PathId
     responses=NOT_FOUND | CONFLICT,
 )
 async def cancel_booking(
-    user: CurrentUser,
+    user: BookingHandler,
     broker: Broker,
     services: Services,
     booking_id: PathId,
@@ -293,7 +332,7 @@ async def booking_events(
     seen: FollowedBooking,
 ) -> AsyncIterator[ServerSentEvent]:
     async for event in saga_events(
-        request, user, services, booking_id, seen, booking_view, is_booking
+        request, user, services, booking_id, seen, events_view(user), is_booking
     ):
         yield event
 
@@ -442,7 +481,7 @@ async def _same_request_as_before(
 
 
 def _visible(user: User, saga: dict[str, Any]) -> bool:
-    return user.is_operator or (saga.get("data") or {}).get("agency_id") == user.agency_id
+    return may_see_booking(user, saga.get("data") or {})
 
 
 def _check_visible(user: User, saga: dict[str, Any]) -> None:

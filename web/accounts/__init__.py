@@ -1,0 +1,1 @@
+"""The group's people: agencies, their users and roles, passwords, and sign-in sessions."""

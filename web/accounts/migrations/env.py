@@ -1,0 +1,3 @@
+from infra.stores.alembic_env import run_migrations
+
+run_migrations()
