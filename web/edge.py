@@ -69,10 +69,11 @@ KNOWN_CLIENT: Responses = {
         "content": {"application/json": {"schema": KnownClientProblem.model_json_schema()}},
     }
 }
-# Every route of the API may answer these.
+# Every route of the API may answer these (403: a role the route is not for).
 COMMON: Responses = {
     **MALFORMED,
     **UNAUTHORIZED,
+    **FORBIDDEN,
     **TOO_LARGE,
     **INVALID,
     **THROTTLED,

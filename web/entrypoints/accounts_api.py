@@ -23,14 +23,15 @@ from web.accounts.roles import (
 )
 from web.accounts.store import Agency, Clash, NewUser
 from web.auth import CurrentUser, Operator, forbidden
+from web.edge import COMMON, CONFLICT, NOT_FOUND
 from web.entrypoints.auth_api import accounts, authenticate, sessions
 from web.entrypoints.hotels_api import known_hotels
 
-router = APIRouter(prefix="/api", tags=["people"])
+router = APIRouter(prefix="/api", tags=["people"], responses=COMMON | NOT_FOUND | CONFLICT)
 
 USERNAME = r"^[a-z0-9][a-z0-9._-]{2,63}$"
 Username = Annotated[str, Path(pattern=USERNAME)]
-NOT_FOUND = "No such account (or not one you manage)."
+NO_SUCH_ACCOUNT = "No such account (or not one you manage)."
 
 
 class PasswordChange(BaseModel):
@@ -260,7 +261,7 @@ async def _check_hotels(request: Request, hotel_ids: list[str]) -> None:
 async def _managed(request: Request, user: User, username: str) -> Account:
     target = await accounts(request).account(username)
     if target is None or not may_see_account(user, target):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=NOT_FOUND)
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=NO_SUCH_ACCOUNT)
     if (refused := refusal_to_manage(user, target)) is not None:
         if target.username == user.username:
             raise _conflict(refused)

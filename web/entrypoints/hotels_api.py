@@ -14,10 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from web.accounts.roles import User, may_run_hotel
 from web.auth import current_user
-from web.edge import COMMON, NOT_FOUND, PathId
+from web.edge import COMMON, CONFLICT, NOT_FOUND, PathId
 from web.upstream import Upstreams, call, url_path
 
-router = APIRouter(prefix="/api", tags=["hotels"], responses=COMMON | NOT_FOUND)
+router = APIRouter(prefix="/api", tags=["hotels"], responses=COMMON | NOT_FOUND | CONFLICT)
 NO_SUCH_HOTEL = "No such hotel among those you run."
 
 
