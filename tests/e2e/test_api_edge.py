@@ -167,16 +167,17 @@ async def test_a_stay_in_the_past_or_a_date_given_as_a_number_is_refused(
 
 
 async def test_the_events_stream_answers_404_at_once_for_an_unknown_or_another_agencys_booking(
-    agent: AgentClient, operator: AgentClient
+    agent: AgentClient, operator: AgentClient, platform: Platform
 ) -> None:
     check_in, check_out = stay(46)
     offers = await agent.availability(check_in, check_out, city="Paris", guests=1)
-    head_office = await operator.book_offer(
-        offers[0], "no-such-client", check_in, check_out, guests=1
-    )
-    assert head_office.status_code == 202, head_office.text
-    foreign_id = head_office.json()["booking_id"]
-    await operator.outcome(foreign_id)
+    async with AgentClient.signed_in(platform.url("web"), "dakar.agent1", "agent-demo") as dakar:
+        elsewhere = await dakar.book_offer(
+            offers[0], "no-such-client", check_in, check_out, guests=1
+        )
+        assert elsewhere.status_code == 202, elsewhere.text
+        foreign_id = elsewhere.json()["booking_id"]
+        await dakar.outcome(foreign_id)
 
     for booking_id in (foreign_id, "00000000-0000-0000-0000-000000000000"):
         started = time.monotonic()

@@ -203,9 +203,9 @@ async def shown_to(
     client's id (asked of the clients service as that person, who is shown names only)."""
     if may_hold_personal_data(user):
         return views
-    names: dict[str, str | None] = {}
-    for client_id in {view["client_id"] for view in views if view.get("client_id")}:
-        names[client_id] = await _guest_name(user, services, client_id)
+    client_ids = sorted({view["client_id"] for view in views if view.get("client_id")})
+    found = await asyncio.gather(*(_guest_name(user, services, c) for c in client_ids))
+    names = dict(zip(client_ids, found, strict=True))
     return [
         view | {"client_id": None, "guest_name": names.get(view.get("client_id") or "")}
         for view in views
@@ -214,7 +214,8 @@ async def shown_to(
 
 async def _guest_name(user: User, services: Upstreams, client_id: str) -> str | None:
     path = url_path("clients", client_id)
-    answered = frozenset({status.HTTP_404_NOT_FOUND})
+    # A booking for a client id that never existed failed; it has no guest to name.
+    answered = frozenset({status.HTTP_404_NOT_FOUND, status.HTTP_422_UNPROCESSABLE_ENTITY})
     response = await call(services.clients, "GET", path, answered, headers=user.acting())
     if response.status_code != status.HTTP_200_OK:
         return None
