@@ -257,3 +257,37 @@ async def test_a_new_password_ends_the_other_sessions_and_keeps_this_one(
     assert other_one.status_code == 401
     assert (await sign_in(platform, username, "sakura-2026-a")).status_code == 401
     assert (await sign_in(platform, username, "fuji-2026-bb")).status_code == 200
+
+
+async def test_a_manager_resets_a_forgotten_password_and_ends_the_agents_sessions(
+    platform: Platform, people: dict[str, AgentClient]
+) -> None:
+    username = f"sydney{uuid.uuid4().hex[:6]}"
+    boss = people["operator"].http
+    made = await boss.post(
+        "/api/users",
+        json={
+            "username": username,
+            "display_name": "Mia",
+            "password": "harbour-2026-a",
+            "role": "agent",
+            "agency_id": "agency-sydney",
+        },
+    )
+    assert made.status_code == 201, made.text
+    async with (
+        AgentClient.signed_in(platform.url("web"), "sydney.manager", PASSWORD) as manager,
+        AgentClient.signed_in(platform.url("web"), username, "harbour-2026-a") as forgetful,
+    ):
+        by_other_agency = await people["lome.manager"].http.post(
+            f"/api/users/{username}/password", json={"new_password": "opera-2026-zz"}
+        )
+        reset = await manager.http.post(
+            f"/api/users/{username}/password", json={"new_password": "opera-2026-zz"}
+        )
+        old_token = await forgetful.http.get("/api/me")
+
+    assert by_other_agency.status_code == 404
+    assert reset.status_code == 204
+    assert old_token.status_code == 401
+    assert (await sign_in(platform, username, "opera-2026-zz")).status_code == 200

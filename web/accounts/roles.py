@@ -136,7 +136,7 @@ def refusal_to_create(actor: User, role: Role, agency_id: str | None) -> str | N
 def refusal_to_manage(actor: User, target: Account) -> str | None:
     """Why `actor` may not disable or enable `target`, or None if they may."""
     if target.username == actor.username:
-        return "You cannot disable or enable your own account."
+        return "You cannot disable, enable or reset your own account here."
     if actor.is_operator:
         return None
     if (

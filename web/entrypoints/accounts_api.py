@@ -41,6 +41,12 @@ class PasswordChange(BaseModel):
     new_password: str = Field(max_length=passwords.MAX_LENGTH)
 
 
+class PasswordReset(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    new_password: str = Field(max_length=passwords.MAX_LENGTH)
+
+
 class ManagerIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -283,3 +289,17 @@ async def enable_user(request: Request, user: CurrentUser, username: Username) -
     target = await _managed(request, user, username)
     await accounts(request).set_active(target.username, active=True)
     return _account_out(target) | {"active": True}
+
+
+@router.post("/users/{username}/password", status_code=status.HTTP_204_NO_CONTENT)
+async def reset_password(
+    request: Request, user: CurrentUser, username: Username, body: PasswordReset
+) -> Response:
+    """Set a forgotten password (operators, and agency managers for their agents): every
+    session of the account ends; its owner then changes it to one only they know."""
+    target = await _managed(request, user, username)
+    _check_password(body.new_password, target.username)
+    new_hash = await passwords.hashed(body.new_password)
+    await accounts(request).set_password(target.username, new_hash)
+    sessions(request).forget(target.username)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
