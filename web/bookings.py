@@ -73,21 +73,6 @@ class BookingRequest(BaseModel):
         check_stay(self.check_in, self.check_out)
         return self
 
-    def differs_from(self, saga: dict[str, Any]) -> list[str]:
-        """The fields in which this request differs from the one that started `saga`."""
-        data = saga.get("data") or {}
-        stay = data.get("stay") or {}
-        stored = {
-            "client_id": data.get("client_id"),
-            "hotel_id": data.get("hotel_id"),
-            "room_type_id": data.get("room_type_id"),
-            "check_in": stay.get("check_in"),
-            "check_out": stay.get("check_out"),
-            "guests": data.get("guests"),
-        }
-        asked = self.model_dump(mode="json")
-        return [name for name, value in stored.items() if asked[name] != value]
-
 
 class RecentlyAccepted:
     """The booking ids this process accepted lately (bounded), so that their events stream

@@ -64,7 +64,7 @@ class AccountStore:
     @classmethod
     async def open(cls, url: str) -> AccountStore:
         await create_database_if_missing(url)
-        engine = make_engine(url, pool_size=5)
+        engine = make_engine(url, pool_size=10)
         await migrate(engine, MIGRATIONS)
         return cls(engine)
 

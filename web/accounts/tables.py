@@ -1,4 +1,5 @@
-"""The accounts store's schema as SQLAlchemy Core tables (the migrations create them).
+"""The accounts store's schema as SQLAlchemy Core tables (the migrations create them): the
+group's people, and the booking requests each agency's Idempotency-Keys named.
 
 Instants are naive DATETIME columns holding UTC.
 """
@@ -55,4 +56,14 @@ sessions = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("expires_at", sa.DateTime, nullable=False, index=True),
     sa.Column("revoked_at", sa.DateTime, nullable=True),
+)
+
+# The request each Idempotency-Key named, by the booking id the key derives (agency and key):
+# a key reused with another request is refused without asking the orchestrator.
+booking_requests = sa.Table(
+    "booking_requests",
+    metadata,
+    sa.Column("booking_id", NAME, primary_key=True),
+    sa.Column("request", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
 )

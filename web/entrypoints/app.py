@@ -18,6 +18,7 @@ from infra.runtime import broker_ping, start_broker
 from web.accounts.demo import ensure_operator, seed_demo
 from web.accounts.store import AccountStore
 from web.auth import Sessions, SpentTickets
+from web.booking_requests import BookingRequests
 from web.dead_letters import DeadLetters
 from web.edge import COMMON, BodyLimit
 from web.entrypoints import (
@@ -50,6 +51,7 @@ def create_app(service: str, settings: WebSettings | None = None) -> FastAPI:
         configure_logging(service, settings.log_level, settings.log_json)
         app.state.accounts = await AccountStore.open(settings.accounts_db_url)
         app.state.sessions = Sessions(app.state.accounts, settings.session_check_seconds)
+        app.state.booking_requests = BookingRequests(app.state.accounts.engine)
         if settings.demo_mode:
             await seed_demo(app.state.accounts)
         await ensure_operator(

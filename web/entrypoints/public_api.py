@@ -21,6 +21,7 @@ from contracts.values import Stay
 from infra.messaging.publisher import Publisher
 from web.accounts.roles import booking_scope, may_hold_personal_data, may_see_booking
 from web.auth import Booker, BookingHandler, CurrentUser, StreamUser, User
+from web.booking_requests import BookingRequests, differing
 from web.bookings import (
     BookingRequest,
     CancelRequest,
@@ -140,7 +141,7 @@ async def start_booking(
     key: IdempotencyKey,
 ) -> dict[str, Any]:
     booking_id = booking_id_for(user.agency, key)
-    await _same_request_as_before(services, booking_id, body)
+    await _same_request_as_before(request, booking_id, body)
     command = StartBooking(
         idempotency_key=key,
         agency_id=user.agency,
@@ -459,20 +460,12 @@ def recently_accepted(request: Request) -> RecentlyAccepted:
     return state.recently_accepted  # type: ignore[no-any-return]
 
 
-async def _same_request_as_before(
-    services: Upstreams, booking_id: str, body: BookingRequest
-) -> None:
+async def _same_request_as_before(request: Request, booking_id: str, body: BookingRequest) -> None:
     """An Idempotency-Key names one request: reused with another body, it is refused (422, as
-    the IETF Idempotency-Key draft says) rather than answered with the first booking. The saga
-    the key started is read back; if the orchestrator cannot be read, the check is skipped (a
-    retry must still go through, and the orchestrator never starts a saga twice)."""
-    try:
-        saga = await saga_or_none(services, booking_id)
-    except HTTPException:
-        return
-    if saga is None or saga.get("kind", "booking") != "booking":
-        return
-    differs = body.differs_from(saga)
+    the IETF Idempotency-Key draft says) rather than answered with the first booking."""
+    asked = body.model_dump(mode="json")
+    requests: BookingRequests = request.app.state.booking_requests
+    differs = differing(await requests.first(booking_id, asked), asked)
     if differs:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_ENTITY,
