@@ -41,7 +41,7 @@ class Found:
 async def search(
     db: AsyncConnection, query: AvailabilityQuery, now: datetime, max_nights: int
 ) -> list[Found]:
-    sellables = await catalogue.sellable_types(db, query.where)
+    sellables = await catalogue.sellable_types(db, query.where, query.check_in, query.check_out)
     bookable = _bookable(sellables, query, now, max_nights)
     room_types_of_rooms = await catalogue.room_types_of_rooms(
         db, [s.room_type.id for s in bookable]
@@ -54,7 +54,13 @@ async def search(
     offers = []
     for sellable in bookable:
         try:
-            priced = quote(sellable.rates, query.check_in, query.check_out, sellable.hotel.currency)
+            priced = quote(
+                sellable.rates,
+                query.check_in,
+                query.check_out,
+                sellable.hotel.currency,
+                sellable.night_prices,
+            )
         except NotPriced:
             continue
         offer = Offer(

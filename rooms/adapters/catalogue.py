@@ -3,22 +3,29 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
 
+from rooms.adapters import night_rates as night_rate_rows
 from rooms.adapters.executor import Executor
-from rooms.adapters.tables import hotels, rates, room_types, rooms
+from rooms.adapters.tables import MONEY, hotels, night_rates, rates, room_types, rooms
 from rooms.domain.model import Hotel, Rate, RoomType
+from rooms.domain.pricing import NO_OVERRIDES
 
 
 @dataclass(frozen=True)
 class SellableType:
+    """A room type with its hotel, its seasonal rates and the nightly overrides of the nights
+    it was read for (`night_prices`)."""
+
     hotel: Hotel
     room_type: RoomType
     rates: tuple[Rate, ...]
+    night_prices: Mapping[date, Decimal] = field(default_factory=lambda: NO_OVERRIDES)
 
 
 @dataclass(frozen=True)
@@ -63,7 +70,10 @@ def _sellable_query() -> sa.Select[tuple[object, ...]]:
     ).select_from(room_types.join(hotels))
 
 
-async def sellable_types(db: Executor, where: SearchFilter) -> list[SellableType]:
+async def sellable_types(
+    db: Executor, where: SearchFilter, check_in: date, check_out: date
+) -> list[SellableType]:
+    """The types matching `where`, with the overrides of the nights [check_in, check_out)."""
     query = _sellable_query().where(room_types.c.capacity >= where.min_capacity)
     if where.city:
         query = query.where(sa.func.lower(hotels.c.city) == where.city.lower())
@@ -72,41 +82,72 @@ async def sellable_types(db: Executor, where: SearchFilter) -> list[SellableType
     if where.hotel_id:
         query = query.where(hotels.c.id == where.hotel_id)
     rows = (await db.execute(query.order_by(hotels.c.id, room_types.c.id))).mappings().all()
-    rates_of = await rates_by_type(db, [row["room_type_id"] for row in rows])
+    type_ids = [row["room_type_id"] for row in rows]
+    rates_of = await rates_by_type(db, type_ids)
+    overrides_of = await night_rate_rows.by_type(db, type_ids, check_in, check_out)
     return [
-        SellableType(_hotel_of(row), _room_type_of(row), rates_of.get(row["room_type_id"], ()))
+        SellableType(
+            _hotel_of(row),
+            _room_type_of(row),
+            rates_of.get(row["room_type_id"], ()),
+            overrides_of.get(row["room_type_id"], NO_OVERRIDES),
+        )
         for row in rows
     ]
 
 
-async def sellable_type(db: Executor, room_type_id: str) -> SellableType | None:
-    """A room type with its hotel and its rates, in one query (a hold reads it each time)."""
-    query = (
+async def sellable_type(
+    db: Executor, room_type_id: str, check_in: date, check_out: date
+) -> SellableType | None:
+    """A room type with its hotel, its rates and the overrides of [check_in, check_out), in one
+    query (a hold reads it each time): a row per rate, then a row per override."""
+    seasonal = (
         _sellable_query()
         .add_columns(
+            rates.c.id.label("rate_id"),
             rates.c.start_month,
             rates.c.end_month,
             rates.c.weekday_price,
             rates.c.weekend_price,
+            sa.type_coerce(sa.null(), sa.Date).label("night"),
+            sa.type_coerce(sa.null(), MONEY).label("night_price"),
         )
         .outerjoin(rates, rates.c.room_type_id == room_types.c.id)
         .where(room_types.c.id == room_type_id)
-        .order_by(rates.c.id)  # ties between seasons break the same way every time
     )
+    nightly = (
+        _sellable_query()
+        .add_columns(*(sa.null() for _ in range(5)), night_rates.c.night, night_rates.c.price)
+        .join(night_rates, night_rates.c.room_type_id == room_types.c.id)
+        .where(
+            room_types.c.id == room_type_id,
+            night_rates.c.night >= check_in,
+            night_rates.c.night < check_out,
+        )
+    )
+    # Ties between seasons break the same way every time: rates in id order.
+    query = sa.union_all(seasonal, nightly).order_by(sa.literal_column("rate_id"))
     rows = (await db.execute(query)).mappings().all()
     if not rows:
         return None
-    found = tuple(
-        Rate(
-            start_month=row["start_month"],
-            end_month=row["end_month"],
-            weekday_price=Decimal(row["weekday_price"]),
-            weekend_price=Decimal(row["weekend_price"]),
-        )
-        for row in rows
-        if row["start_month"] is not None
+    overrides = {
+        row["night"]: Decimal(row["night_price"]) for row in rows if row["night"] is not None
+    }
+    return SellableType(
+        _hotel_of(rows[0]),
+        _room_type_of(rows[0]),
+        tuple(_rate_of(row) for row in rows if row["start_month"] is not None),
+        overrides,
     )
-    return SellableType(_hotel_of(rows[0]), _room_type_of(rows[0]), found)
+
+
+def _rate_of(row: sa.RowMapping) -> Rate:
+    return Rate(
+        start_month=row["start_month"],
+        end_month=row["end_month"],
+        weekday_price=Decimal(row["weekday_price"]),
+        weekend_price=Decimal(row["weekend_price"]),
+    )
 
 
 async def rates_by_type(
@@ -114,17 +155,11 @@ async def rates_by_type(
 ) -> dict[str, tuple[Rate, ...]]:
     if not room_type_ids:
         return {}
-    query = sa.select(rates).where(rates.c.room_type_id.in_(room_type_ids))
+    # In id order, as a hold reads them, so ties between seasons break the same way.
+    query = sa.select(rates).where(rates.c.room_type_id.in_(room_type_ids)).order_by(rates.c.id)
     found: defaultdict[str, list[Rate]] = defaultdict(list)
     for row in (await db.execute(query)).mappings():
-        found[row["room_type_id"]].append(
-            Rate(
-                start_month=row["start_month"],
-                end_month=row["end_month"],
-                weekday_price=Decimal(row["weekday_price"]),
-                weekend_price=Decimal(row["weekend_price"]),
-            )
-        )
+        found[row["room_type_id"]].append(_rate_of(row))
     return {room_type_id: tuple(found_rates) for room_type_id, found_rates in found.items()}
 
 

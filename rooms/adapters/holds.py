@@ -51,6 +51,13 @@ async def insert(db: Executor, hold: Hold, now: datetime) -> None:
     await db.execute(holds.insert().values(**_row_of(hold), created_at=stamp, updated_at=stamp))
 
 
+async def insert_many(db: Executor, stored: Sequence[Hold], now: datetime) -> None:
+    stamp = to_column(now)
+    rows = [_row_of(hold) | {"created_at": stamp, "updated_at": stamp} for hold in stored]
+    if rows:
+        await db.execute(holds.insert(), rows)
+
+
 async def hold_first_free(
     db: Executor,
     hold_in: Callable[[str], Hold],

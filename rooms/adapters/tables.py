@@ -98,4 +98,28 @@ room_nights = sa.Table(
     ),
 )
 
+# A hotel's price for one night of a room type, over its seasonal rate.
+night_rates = sa.Table(
+    "night_rates",
+    metadata,
+    sa.Column("room_type_id", sa.String(64), sa.ForeignKey("room_types.id"), primary_key=True),
+    sa.Column("night", sa.Date, primary_key=True),
+    sa.Column("price", MONEY, nullable=False),
+)
+
+# Why a CLOSED hold (a room taken off sale by its hotel) exists, and who closed it.
+closures = sa.Table(
+    "closures",
+    metadata,
+    sa.Column(
+        "hold_id",
+        sa.String(64),
+        sa.ForeignKey("holds.hold_id", name="fk_closures_hold_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("reason", sa.String(200), nullable=False),
+    sa.Column("closed_by", sa.String(100), nullable=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
 inbox = inbox_table(metadata)

@@ -59,4 +59,6 @@ def why_gone(hold: Hold, what: str = "the hold") -> str:
         return f"{what} was released"
     if hold.status is HoldStatus.MOVED:
         return f"{what} was already moved onto a booking and holds no nights any more"
+    if hold.status is HoldStatus.CLOSED:
+        return f"{what} is the hotel's closure of the room, not a guest's hold"
     return f"{what} lapsed at {hold.expires_at.isoformat()}"

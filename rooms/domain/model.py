@@ -25,6 +25,9 @@ class HoldStatus(StrEnum):
     # A change's hold whose nights were handed to the booking it changed (MoveBooking): it
     # owns no nights any more, and nothing can be done to it.
     MOVED = "MOVED"
+    # Not a guest's hold: the hotel took the nights off sale (maintenance, stop-sell). It owns
+    # its nights until the hotel reopens them; no saga command, sweep or release frees them.
+    CLOSED = "CLOSED"
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from infra.stores.sql_inbox import SqlInbox
 from rooms.adapters.seed import seed
 from rooms.adapters.store import open_store, ping
 from rooms.adapters.tables import inbox
-from rooms.entrypoints import api, operator_api
+from rooms.entrypoints import api, calendar_api, hotel_api, operator_api
 from rooms.handlers import HoldPolicy, command_handlers
 from rooms.settings import RoomsSettings
 from rooms.sweeper import run_sweeper
@@ -70,6 +70,8 @@ def create_app(settings: RoomsSettings | None = None) -> FastAPI:
     require_service_token(app, settings.service_key.get_secret_value(), "rooms")
     app.include_router(api.router)
     app.include_router(operator_api.router)
+    app.include_router(calendar_api.router)
+    app.include_router(hotel_api.router)
     app.include_router(
         probes_router(
             "rooms",

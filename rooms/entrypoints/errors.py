@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from fastapi import HTTPException, status
 
+from rooms.domain.night_ranges import range_problem
 from rooms.domain.stays import StayRejected
 
 
@@ -17,6 +20,12 @@ def unprocessable(location: tuple[str, ...], kind: str, message: str) -> HTTPExc
 def stay_refused(rejected: StayRejected) -> HTTPException:
     field = "check_in" if rejected.problem.value == "arrival_in_the_past" else "check_out"
     return unprocessable(("query", field), rejected.problem.value, rejected.detail)
+
+
+def bad_range(start: date, end: date, max_nights: int, where: str) -> HTTPException | None:
+    """A 422 for a range of nights `[start, end)` that is empty or too long, else None."""
+    problem = range_problem(start, end, max_nights)
+    return None if problem is None else unprocessable((where, "end"), "invalid_range", problem)
 
 
 def not_found(what: str, row_id: str) -> HTTPException:

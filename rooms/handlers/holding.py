@@ -51,14 +51,16 @@ class HoldRoomHandler:
     async def _hold(
         self, command: HoldRoom, envelope: Envelope, connection: AsyncConnection
     ) -> RoomHeld | RoomUnavailable:
-        sellable = await catalogue.sellable_type(connection, command.room_type_id)
+        stay = command.stay
+        sellable = await catalogue.sellable_type(
+            connection, command.room_type_id, stay.check_in, stay.check_out
+        )
         if sellable is None or sellable.hotel.id != command.hotel_id:
             return _unavailable(
                 "unknown_room_type",
                 f"hotel {command.hotel_id} has no room type {command.room_type_id}",
             )
         now = self._policy.clock()
-        stay = command.stay
         hotel_today = today_at(sellable.hotel.time_zone, now)
         rejected = check_dates(
             stay.check_in, stay.check_out, hotel_today, self._policy.max_stay_nights
@@ -67,7 +69,13 @@ class HoldRoomHandler:
             over = rejected.problem is StayProblem.OVER_CAPACITY
             return _unavailable("over_capacity" if over else "invalid_stay", rejected.detail)
         try:
-            priced = quote(sellable.rates, stay.check_in, stay.check_out, sellable.hotel.currency)
+            priced = quote(
+                sellable.rates,
+                stay.check_in,
+                stay.check_out,
+                sellable.hotel.currency,
+                sellable.night_prices,
+            )
         except NotPriced as exc:
             return _unavailable("invalid_stay", f"the room type is not sold then: {exc}")
         return await self._take_a_room(command, envelope, connection, sellable, priced, now)

@@ -25,8 +25,12 @@ SAGAS = "SELECT saga_id, state, failure_reason, kind, data FROM sagas"
 OPEN_SAGAS = (
     "SELECT COUNT(*) FROM sagas WHERE state NOT IN ('CONFIRMED', 'FAILED', 'CANCELLED', 'STUCK')"
 )
-HOLDS = "SELECT hold_id, saga_id, status FROM holds"
-NIGHTS = "SELECT room_id, night, hold_id FROM room_nights"
+# A hotel's closure occupies nights too (a hold of status CLOSED, no saga): not a booking's.
+HOLDS = "SELECT hold_id, saga_id, status FROM holds WHERE status <> 'CLOSED'"
+NIGHTS = (
+    "SELECT n.room_id, n.night, n.hold_id FROM room_nights n"
+    " JOIN holds h ON h.hold_id = n.hold_id WHERE h.status <> 'CLOSED'"
+)
 POLL_SECONDS = 1.0
 
 

@@ -35,7 +35,7 @@ from infra.stores.sql_inbox import SqlInbox
 from rooms.adapters import holds as holds_store
 from rooms.adapters import occupancy
 from rooms.adapters.store import MIGRATIONS, open_store
-from rooms.adapters.tables import holds, inbox, room_nights
+from rooms.adapters.tables import holds, inbox, night_rates, room_nights
 from rooms.entrypoints.app import create_app
 from rooms.handlers import HoldPolicy
 from rooms.handlers.holding import HoldRoomHandler
@@ -221,6 +221,8 @@ async def test_the_migration_gives_back_nights_held_by_no_live_hold(store_url: s
     try:
         async with engine.begin() as connection:
             await connection.run_sync(upgrade_to, "0001")
+            # The hold path at head reads nightly overrides (revision 0004 makes the table).
+            await connection.run_sync(night_rates.create)
         room_ids = await add_catalogue(engine, ROOM_COUNT)
         live = await hold_once(engine, new_id())
         assert isinstance(live, RoomHeld)
@@ -232,6 +234,7 @@ async def test_the_migration_gives_back_nights_held_by_no_live_hold(store_url: s
                 [{"room_id": room, "night": START, "hold_id": hold} for room, hold in leaked],
             )
         async with engine.begin() as connection:
+            await connection.run_sync(night_rates.drop)
             await connection.run_sync(upgrade_to, "head")
 
         assert await nights_without_a_live_hold(engine) == []
