@@ -5,10 +5,11 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Locator, Page, async_playwright, expect
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -59,16 +60,35 @@ def console_errors(page: Page) -> list[str]:
 
 async def sign_in(page: Page, url: str, username: str, password: str) -> None:
     await page.goto(url)
-    await page.get_by_label("Username").fill(username)
-    await page.get_by_label("Password").fill(password)
+    form = page.locator("#login-form")  # other forms of the page ask for usernames too
+    await form.get_by_label("Username", exact=True).fill(username)
+    await form.get_by_label("Password", exact=True).fill(password)
     await page.locator("#login-form button[type=submit]").click()
 
 
-async def search(page: Page, destination: str, guests: int = 2) -> None:
+async def search(
+    page: Page,
+    destination: str,
+    guests: int = 2,
+    check_in: date | None = None,
+    check_out: date | None = None,
+) -> None:
+    """Search the agents' app (the dates it proposes unless given); wait for an offer."""
     await page.locator("#destination").fill(destination)
     await page.locator("#guests").fill(str(guests))
+    if check_in is not None:
+        await page.locator("#check-in").fill(check_in.isoformat())
+    if check_out is not None:
+        await page.locator("#check-out").fill(check_out.isoformat())
     await page.locator("#search-form button[type=submit]").click()
     await page.locator("#results li.offer").first.wait_for()
+
+
+def offer(page: Page, hotel_id: str, room_type_id: str) -> Locator:
+    """The search result of one room type of one hotel."""
+    return page.locator(
+        f'#results li.offer[data-hotel="{hotel_id}"][data-room-type="{room_type_id}"]'
+    )
 
 
 async def create_client(page: Page, first_name: str, last_name: str) -> str:
@@ -111,3 +131,127 @@ async def start_booking(base_url: str, agent_token: str, body: dict[str, Any]) -
         response = await client.post("/api/bookings", json=body, headers=headers)
         response.raise_for_status()
         return str(response.json()["booking_id"])
+
+
+async def bookings_loaded(page: Page) -> None:
+    """Wait until the agents' app has read its bookings list once since signing in."""
+    await page.locator("#bookings[data-loaded]").wait_for(state="attached")
+
+
+async def change_password(page: Page, current: str, new: str) -> None:
+    """Either app: open the password dialog and send it (its status line says how it went)."""
+    await page.locator("#password-button").click()
+    dialog = page.get_by_test_id("password-dialog")
+    await dialog.get_by_test_id("password-current").fill(current)
+    await dialog.get_by_test_id("password-new").fill(new)
+    await dialog.get_by_test_id("password-again").fill(new)
+    await dialog.get_by_test_id("password-submit").click()
+
+
+# ---- the agents' app: an agency manager's team ------------------------------------------------
+
+
+async def create_agent(page: Page, username: str, display_name: str, password: str) -> Locator:
+    """Create an agent in the Team panel; their row, once listed."""
+    if await page.locator("#new-agent").get_attribute("open") is None:
+        await page.locator("#new-agent summary").click()
+    await page.locator("#agent-username").fill(username)
+    await page.locator("#agent-display-name").fill(display_name)
+    await page.locator("#agent-password").fill(password)
+    await page.locator("#agent-form button[type=submit]").click()
+    row = page.locator(f'#team-table tr[data-user="{username}"]')
+    await row.wait_for()
+    return row
+
+
+# ---- the back office (dashboard) ---------------------------------------------------------------
+
+
+async def open_section(page: Page, name: str) -> None:
+    await page.locator(f'#sections button[data-view="{name}"]').click()
+    await expect(page.locator(f'.view[data-view="{name}"]')).to_be_visible()
+
+
+async def create_agency(page: Page, agency: dict[str, str], manager: dict[str, str]) -> None:
+    """Fill and send the new-agency form: `agency` name, city, country, time_zone, currency;
+    `manager` username, display_name, password."""
+    for field, value in agency.items():
+        await page.locator(f"#agency-{field.replace('_', '-')}").fill(value)
+    for field, value in manager.items():
+        await page.locator(f"#manager-{field.replace('_', '-')}").fill(value)
+    await page.locator("#agency-form button[type=submit]").click()
+
+
+def night_cell(page: Page, room_type_id: str, row: str, night: date) -> Locator:
+    """A cell of the hotel calendar: `row` is price, free, booked or closed."""
+    return page.locator(
+        f'#calendar [data-room-type="{room_type_id}"] '
+        f'tr[data-row="{row}"] td[data-night="{night.isoformat()}"]'
+    )
+
+
+async def show_calendar(page: Page, hotel_id: str, start: date, nights: int = 14) -> None:
+    await page.locator("#calendar-hotel").select_option(hotel_id)
+    await page.locator("#calendar-start").fill(start.isoformat())
+    await page.locator("#calendar-nights").fill(str(nights))
+    await page.locator("#calendar-form button[type=submit]").click()
+    await expect(page.locator("#calendar")).to_have_attribute("data-hotel", hotel_id)
+    await page.locator(f'#calendar thead th[data-night="{start.isoformat()}"]').first.wait_for()
+
+
+async def set_rate(page: Page, room_type_id: str, first: date, last: date, price: str) -> None:
+    """The hotel calendar's rate form: `price` for the nights `first` to `last` included."""
+    await page.locator("#rate-room-type").select_option(room_type_id)
+    await page.locator("#rate-first").fill(first.isoformat())
+    await page.locator("#rate-last").fill(last.isoformat())
+    await page.locator("#rate-price").fill(price)
+    await page.locator("#rate-set").click()
+
+
+async def close_room(
+    page: Page, room_type_id: str, room_id: str, first: date, last: date, reason: str
+) -> None:
+    """The hotel calendar's closure form: close one room (or, with room_id "", the type)."""
+    await page.locator("#closure-room-type").select_option(room_type_id)
+    await page.locator("#closure-room").select_option(room_id)
+    await page.locator("#closure-first").fill(first.isoformat())
+    await page.locator("#closure-last").fill(last.isoformat())
+    await page.locator("#closure-reason").fill(reason)
+    await page.locator("#closure-close").click()
+
+
+async def rooms_of(page: Page, room_type_id: str) -> list[tuple[str, str]]:
+    """The rooms of a room type as the closure form offers them: (room id, number) each."""
+    await page.locator("#closure-room-type").select_option(room_type_id)
+    options = page.locator("#closure-room option[data-number]")
+    await options.first.wait_for(state="attached")
+    return [
+        (str(await option.get_attribute("value")), str(await option.get_attribute("data-number")))
+        for option in await options.all()
+    ]
+
+
+async def close_until_refused(
+    page: Page, room_type_id: str, night: date, reason: str
+) -> str | None:
+    """Close the rooms of a type on `night` one by one until one is refused (booked): its
+    number, or None if every room closed. The calendar counts booked rooms without naming
+    them, so this is how a person finds the booked one too."""
+    alert = page.locator('[data-testid="hotel-alert"]:not([hidden])')
+    for room_id, number in await rooms_of(page, room_type_id):
+        await close_room(page, room_type_id, room_id, night, night, reason)
+        done = page.get_by_test_id("hotel-status").filter(has_text=f"Room {number} closed for")
+        await expect(alert.or_(done).first).to_be_visible()
+        if await alert.is_visible():
+            return number
+    return None
+
+
+def nights(first: date, count: int) -> list[date]:
+    return [first + timedelta(days=n) for n in range(count)]
+
+
+async def api_get(base_url: str, bearer: str, path: str) -> httpx.Response:
+    """A GET as a signed-in person would send it, answered whatever its status."""
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+        return await client.get(path, headers={"Authorization": f"Bearer {bearer}"})

@@ -2,26 +2,39 @@
 
 Starts the whole platform in this process on the local servers (or those the environment
 names), books a few stays, fails one and dead-letters a malformed command so the dashboard has
-something to show, then photographs the agents' desk and the operators' dashboard.
+something to show, then photographs the agents' desk and the operators' dashboard; then the
+screens of people and hotels: an agency manager's team, the password change, the operators'
+agencies and users, a hotel manager's calendar with its forms and a refused closure (some at
+a phone's width too).
 """
 
 from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import date, timedelta
 from pathlib import Path
 
 import aio_pika
+from playwright.async_api import Browser, expect
 
 from contracts.topology import Service, Topology
 from tests.browser.pages import (
     BROWSER,
     UI_TIMEOUT_MS,
     book_first_offer,
+    change_password,
     chromium,
+    close_room,
+    close_until_refused,
+    create_agency,
     create_client,
     new_page,
+    open_section,
+    rooms_of,
     search,
+    set_rate,
+    show_calendar,
     sign_in,
     start_booking,
     token,
@@ -60,6 +73,66 @@ async def shoot(servers: Servers) -> None:
         await board.locator("#dead-letters tr.has-messages").first.wait_for()
         await board.wait_for_timeout(1000)
         await board.screenshot(path=str(OUT / "dashboard.png"), full_page=True)
+        await _people(browser, web, platform.url("dashboard"))
+        await _hotels(browser, platform.url("dashboard"))
+
+
+async def _people(browser: Browser, web: str, dashboard: str) -> None:
+    """The operators' agencies and users, a manager's team, the password change."""
+    board = await new_page(browser, 1440, 1000)
+    await sign_in(board, dashboard, "operator", "operator-demo")
+    await open_section(board, "agencies")
+    await create_agency(
+        board,
+        {"name": "Gold Coast Journeys", "city": "Accra", "country": "GH",
+         "time_zone": "Africa/Accra", "currency": "GHS"},
+        {"username": "accra.manager", "display_name": "Efua Mensah", "password": "Kente-loom-2026"},
+    )  # fmt: skip
+    await expect(board.locator("#agency-form-status")).to_contain_text("accra.manager")
+    await board.screenshot(path=str(OUT / "dashboard-agencies.png"), full_page=True)
+    await open_section(board, "users")
+    await board.locator('#users tr[data-user="lome.agent1"]').wait_for()
+    await board.locator("#user-role").select_option("hotel_manager")
+    await board.screenshot(path=str(OUT / "dashboard-users.png"), full_page=True)
+
+    for width, name in ((1280, "agents-team.png"), (390, "agents-team-phone.png")):
+        desk = await new_page(browser, width, 900)
+        await sign_in(desk, web, "lome.manager", "agent-demo")
+        await desk.locator('#team-table tr[data-user="lome.agent2"]').wait_for()
+        await desk.locator("#new-agent summary").click()
+        await desk.locator("#team").screenshot(path=str(OUT / name))
+
+    desk = await new_page(browser, 1280, 900)
+    await sign_in(desk, web, "lome.agent1", "agent-demo")
+    await change_password(desk, "agent-demo", "Baobab-shade-2026")
+    await expect(desk.get_by_test_id("password-status")).to_contain_text("Password changed")
+    await desk.screenshot(path=str(OUT / "agents-password.png"))
+
+
+async def _hotels(browser: Browser, dashboard: str) -> None:
+    """A hotel manager's calendar after a rate change and a closure; a refused closure (a
+    demo booking holds the first double room from 40 days ahead)."""
+    first = date.today() + timedelta(days=36)
+    double = "paris-lumiere-double"
+    phone = await new_page(browser, 390, 1000)
+    await sign_in(phone, dashboard, "hotels.paris", "hotel-demo")
+    await show_calendar(phone, "paris-lumiere", first, 10)
+    await phone.screenshot(path=str(OUT / "dashboard-hotel-calendar-phone.png"), full_page=True)
+
+    board = await new_page(browser, 1440, 1000)
+    await sign_in(board, dashboard, "hotels.paris", "hotel-demo")
+    await show_calendar(board, "paris-lumiere", first, 10)
+    status = board.get_by_test_id("hotel-status")
+    await set_rate(board, double, first, first + timedelta(days=2), "265.00")
+    await expect(status).to_contain_text("Rate set")
+    room_id, _ = (await rooms_of(board, double))[0]
+    await close_room(board, double, room_id, first, first + timedelta(days=1), "Boiler repair")
+    await expect(status).to_contain_text("closed for 2 nights")
+    await board.screenshot(path=str(OUT / "dashboard-hotel-calendar.png"), full_page=True)
+    booked = date.today() + timedelta(days=40)
+    await show_calendar(board, "paris-lumiere", booked - timedelta(days=3), 10)
+    assert await close_until_refused(board, double, booked, "Painting") is not None
+    await board.screenshot(path=str(OUT / "dashboard-hotel-refused.png"), full_page=True)
 
 
 async def _dead_letter_a_malformed_command(platform: Platform, servers: Servers) -> None:
@@ -80,7 +153,7 @@ async def _dead_letter_a_malformed_command(platform: Platform, servers: Servers)
 def main() -> None:
     with support.rabbitmq() as rabbit, support.mysql() as mysql, support.mongodb() as mongo:
         asyncio.run(shoot(Servers(rabbit.url, mysql.url, mongo.url)))
-    print(f"wrote {OUT / 'agents.png'} and {OUT / 'dashboard.png'}")
+    print(f"wrote {', '.join(sorted(path.name for path in OUT.glob('*.png')))} in {OUT}")
 
 
 if __name__ == "__main__":

@@ -1,16 +1,24 @@
 // The agents' desk: sign in, search, pick a client, book, follow the saga live, list, change
-// and cancel.
+// and cancel; an agency manager also sees the agency's bookings and manages its team. Anyone
+// signed in changes their own password here.
 import { el } from "/shared/dom.js";
+import { readableDetail } from "/shared/errors.js";
+import { openPasswordDialog } from "/shared/password.js";
 import { openChange } from "./change.js";
 import { LOCALES, MESSAGES } from "./i18n.js";
 import { stageItems } from "./progress.js";
 import { followSaga } from "./stream.js";
+import { team } from "./team.js";
 
 const STAGES = ["hold_room", "verify_client", "write_reservation", "confirm_hold"];
 const STAGES_DONE_BY_STATE = { PENDING: 0, ROOM_HELD: 1, CLIENT_VERIFIED: 2, RESERVED: 3, CONFIRMED: 4 };
 
+const BOOKING_ROLES = new Set(["agent", "agency_manager"]);
+
 const state = {
   token: sessionStorage.getItem("token"),
+  me: null, // who is signed in (GET /api/me): role, agency
+  team: null, // an agency manager's team panel
   lang: localStorage.getItem("lang") || (navigator.language || "en").slice(0, 2),
   offers: [],
   offer: null,
@@ -59,14 +67,6 @@ class ApiError extends Error {
   }
 }
 
-function readableDetail(detail) {
-  if (Array.isArray(detail)) {
-    return detail.map((d) => `${(d.loc || []).filter((p) => p !== "body").join(".")}: ${d.msg}`).join("; ");
-  }
-  if (detail && typeof detail === "object") return JSON.stringify(detail);
-  return String(detail ?? "");
-}
-
 async function api(path, { method = "GET", json, form, headers = {} } = {}) {
   const init = { method, headers: { Accept: "application/json", ...headers } };
   if (state.token) init.headers.Authorization = `Bearer ${state.token}`;
@@ -102,6 +102,7 @@ function applyLanguage() {
     button.setAttribute("aria-pressed", String(button.dataset.lang === state.lang));
   }
   renderWhoami();
+  state.team?.render();
   renderOffers();
   renderClients();
   renderBookingPanel();
@@ -121,11 +122,37 @@ function claims() {
 
 function renderWhoami() {
   const signedIn = Boolean(state.token);
+  const books = !state.me || BOOKING_ROLES.has(state.me.role); // until known, the desk as before
   $("#login-view").hidden = signedIn;
-  $("#desk").hidden = !signedIn;
+  $("#desk").hidden = !signedIn || !books;
+  $("#elsewhere").hidden = !signedIn || books;
+  $("#team").hidden = !signedIn || state.me?.role !== "agency_manager";
   $("#logout").hidden = !signedIn;
+  $("#password-button").hidden = !signedIn;
   $("#whoami").hidden = !signedIn;
-  if (signedIn) $("#whoami").textContent = t("signed.in.as", { user: claims().sub || "?" });
+  if (!signedIn) return;
+  const user = claims().sub || "?";
+  $("#whoami").textContent = state.me?.agency
+    ? t("signed.in.as.agency", { user, agency: state.me.agency.name })
+    : t("signed.in.as", { user });
+  $("#bookings-title").textContent = t(state.me?.role === "agency_manager" ? "bookings.title.agency" : "bookings.title");
+}
+
+// Who is signed in decides what the desk shows: the team of an agency manager; nothing to book
+// for a hotel manager or an operator, who work in the back office.
+async function loadMe() {
+  try {
+    state.me = await api("/api/me");
+  } catch (error) {
+    if (state.token) $("#bookings-status").textContent = t("error.generic", { reason: error.message });
+    return;
+  }
+  if (state.me.role === "agency_manager") {
+    state.team = team({ api, t, day, me: () => state.me, translate: applyLanguage });
+    state.team.load();
+  }
+  renderWhoami();
+  if (BOOKING_ROLES.has(state.me.role)) loadBookings();
 }
 
 async function signIn(event) {
@@ -139,8 +166,9 @@ async function signIn(event) {
     });
     state.token = body.access_token;
     sessionStorage.setItem("token", state.token);
+    event.target.reset();
     renderWhoami();
-    loadBookings();
+    loadMe();
   } catch (error) {
     $("#login-error").textContent = error.status === 401 ? t("login.failed") : t("error.generic", { reason: error.message });
     $("#login-error").hidden = false;
@@ -153,6 +181,14 @@ function signOut(message) {
     fetch("/api/auth/sign-out", { method: "POST", headers: { Authorization: `Bearer ${state.token}` } }).catch(() => {});
   }
   state.token = null;
+  state.me = null;
+  state.team = null;
+  state.bookings = [];
+  renderBookings();
+  $("#bookings").removeAttribute("data-loaded");
+  $("#team-table tbody").replaceChildren();
+  $("#new-agent")?.remove();
+  document.querySelector("dialog[open]")?.close();
   sessionStorage.removeItem("token");
   if (state.stream) state.stream.close();
   for (const change of state.changes) change.stop();
@@ -212,7 +248,13 @@ function offerCard(offer) {
   const nights = offer.nightly_prices || [];
   return el(
     "li",
-    { class: `offer${chosen ? " chosen" : ""}` },
+    {
+      class: `offer${chosen ? " chosen" : ""}`,
+      "data-hotel": offer.hotel_id,
+      "data-room-type": offer.room_type_id,
+      "data-available": String(offer.available),
+      "data-total": String(offer.total),
+    },
     el("div", { class: "offer-main" },
       el("h3", {}, offer.hotel_name),
       el("p", { class: "muted" }, `${offer.city}, ${offer.country}`),
@@ -469,6 +511,7 @@ async function loadBookings() {
     $("#bookings-status").textContent = t("error.generic", { reason: error.message });
   }
   renderBookings();
+  if (state.token) $("#bookings").dataset.loaded = String(Date.now()); // a test waits on this
 }
 
 // Reload the list until no cancellation is in flight (or the tries run out).
@@ -568,6 +611,8 @@ function start() {
   $("#check-out").value = isoDaysFromNow(17);
   $("#login-form").addEventListener("submit", signIn);
   $("#logout").addEventListener("click", () => signOut());
+  $("#password-button").addEventListener("click", () =>
+    openPasswordDialog({ api, t, username: state.me?.username || claims().sub || "" }));
   $("#search-form").addEventListener("submit", search);
   $("#client-search-form").addEventListener("submit", findClients);
   $("#client-form").addEventListener("submit", createClient);
@@ -581,7 +626,7 @@ function start() {
     });
   }
   applyLanguage();
-  if (state.token) loadBookings();
+  if (state.token) loadMe();
 }
 
 start();

@@ -1,5 +1,13 @@
-// The operators' dashboard: health, sagas by state, charts, sagas to act on, dead letters.
+// The back office: operators see health, sagas by state, charts, sagas to act on, dead letters,
+// agencies and users; hotel managers see their hotels' calendars and bookings. Each person sees
+// the sections of their role only.
 import { el } from "/shared/dom.js";
+import { readableDetail } from "/shared/errors.js";
+import { englishPasswordText, openPasswordDialog } from "/shared/password.js";
+import { hotelBookings } from "./bookings.js";
+import { drawBars, drawLines } from "./charts.js";
+import { hotelCalendar } from "./hotels.js";
+import { agencies, users } from "./people.js";
 
 const STATES = ["PENDING", "ROOM_HELD", "CLIENT_VERIFIED", "RESERVED", "CONFIRMED",
   "COMPENSATING", "FAILED", "CANCELLING", "CANCELLED", "STUCK"];
@@ -8,35 +16,40 @@ const SLOW_REFRESH_MS = 10000;
 
 const state = {
   token: sessionStorage.getItem("ops-token"),
+  me: null, // who is signed in (GET /api/me)
+  view: null,
+  sections: {}, // the sections shown to this person, each {show()} by name
   filters: new Set(["FAILED", "STUCK"]),
   selected: null,
   timers: [],
 };
 const $ = (selector) => document.querySelector(selector);
-const SVG = "http://www.w3.org/2000/svg";
-
-function svg(tag, attrs = {}, text) {
-  const node = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 const time = (iso) => (iso ? new Date(iso).toLocaleTimeString("en-GB") : "—");
 const stamp = (iso) => (iso ? new Date(iso).toLocaleString("en-GB") : "—");
 
 // ---- HTTP ---------------------------------------------------------------------------------
 
-async function api(path, { method = "GET", form } = {}) {
+async function api(path, { method = "GET", form, json } = {}) {
   const init = { method, headers: { Accept: "application/json" } };
   if (state.token) init.headers.Authorization = `Bearer ${state.token}`;
   if (form) init.body = new URLSearchParams(form);
-  const response = await fetch(path, init);
+  if (json !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(json);
+  }
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch (failure) {
+    const error = new Error(failure.message || "network error");
+    error.status = 0;
+    throw error;
+  }
   const body = await response.json().catch(() => ({}));
   if (response.status === 401 && state.token) signOut("Your session has ended; sign in again.");
   if (!response.ok) {
-    const detail = typeof body.detail === "string" ? body.detail : JSON.stringify(body.detail ?? response.statusText);
-    const error = new Error(detail);
+    const error = new Error(readableDetail(body.detail ?? response.statusText));
     error.status = response.status;
     throw error;
   }
@@ -55,13 +68,12 @@ async function signIn(event) {
       form: { username: form.get("username"), password: form.get("password") },
     });
     state.token = body.access_token;
-    await api("/api/ops/health"); // an agent's token is refused here: say so at once
     sessionStorage.setItem("ops-token", state.token);
-    showBoard();
+    await showBoard();
   } catch (error) {
-    state.token = null;
+    if (state.token) signOut();
     const message = error.status === 401 ? "Wrong username or password."
-      : error.status === 403 ? "This account is not an operator." : error.message;
+      : error.status === 429 ? `Too many failed attempts: ${error.message}` : error.message;
     $("#login-error").textContent = message;
     $("#login-error").hidden = false;
   }
@@ -73,30 +85,77 @@ function signOut(message) {
     fetch("/api/auth/sign-out", { method: "POST", headers: { Authorization: `Bearer ${state.token}` } }).catch(() => {});
   }
   state.token = null;
+  state.me = null;
   sessionStorage.removeItem("ops-token");
   state.timers.forEach(clearInterval);
   state.timers = [];
-  $("#board").hidden = true;
+  for (const view of document.querySelectorAll(".view")) view.hidden = true;
+  document.querySelector("dialog[open]")?.close();
+  $("#sections").hidden = true;
   $("#login-view").hidden = false;
   $("#logout").hidden = true;
+  $("#password-button").hidden = true;
   $("#whoami").hidden = true;
+  $("#login-error").hidden = true;
   if (message) {
     $("#login-error").textContent = message;
     $("#login-error").hidden = false;
   }
 }
 
-function showBoard() {
+// The sections of each role, the first one opening on sign-in; agents have another app.
+const SECTIONS_BY_ROLE = {
+  operator: ["operations", "agencies", "users", "hotels"],
+  hotel_manager: ["hotels", "bookings"],
+};
+const ELSEWHERE = "This back office is for operators and hotel managers. Agents and agency managers "
+  + "book, follow their bookings and manage their team in the agents' app (the booking desk).";
+
+async function showBoard() {
+  state.me = await api("/api/me");
+  const names = SECTIONS_BY_ROLE[state.me.role];
+  if (!names) {
+    signOut(ELSEWHERE);
+    $("#login-error").dataset.reason = "elsewhere";
+    return;
+  }
+  const context = { api, me: state.me, open: showSection };
+  const makers = {
+    operations: () => ({ show() {} }),
+    agencies: () => agencies(context),
+    users: () => users(context),
+    hotels: () => hotelCalendar(context),
+    bookings: () => hotelBookings(context),
+  };
+  state.sections = Object.fromEntries(names.map((name) => [name, makers[name]()]));
+  for (const button of document.querySelectorAll("#sections [data-view]")) {
+    button.hidden = !names.includes(button.dataset.view);
+    if (button.dataset.view === "hotels") button.textContent = state.me.role === "operator" ? "Hotels" : "My hotels";
+  }
   $("#login-view").hidden = true;
-  $("#board").hidden = false;
+  $("#sections").hidden = names.length < 2;
   $("#logout").hidden = false;
+  $("#password-button").hidden = false;
   $("#whoami").hidden = false;
-  try {
-    $("#whoami").textContent = JSON.parse(atob(state.token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))).sub;
-  } catch { $("#whoami").textContent = ""; }
-  refreshFast();
-  refreshSlow();
-  state.timers.push(setInterval(refreshFast, FAST_REFRESH_MS), setInterval(refreshSlow, SLOW_REFRESH_MS));
+  $("#whoami").textContent = `${state.me.display_name || state.me.username} (${state.me.role.replace("_", " ")})`;
+  showSection(names[0]);
+  if (state.me.role === "operator") {
+    refreshFast();
+    refreshSlow();
+    state.timers.push(setInterval(refreshFast, FAST_REFRESH_MS), setInterval(refreshSlow, SLOW_REFRESH_MS));
+  }
+}
+
+// Opens one section (`options` go to it: a filter, say) and hides the others.
+function showSection(name, options = {}) {
+  if (!state.sections[name]) return;
+  state.view = name;
+  for (const view of document.querySelectorAll(".view")) view.hidden = view.dataset.view !== name;
+  for (const button of document.querySelectorAll("#sections [data-view]")) {
+    if (button.dataset.view === name) button.setAttribute("aria-current", "page");
+    else button.removeAttribute("aria-current");
+  }
+  state.sections[name].show(options);
 }
 
 async function refreshFast() {
@@ -149,62 +208,6 @@ async function loadStats() {
     { name: "p50", values: minutes.map((m) => m.latency_p50_ms), css: "p50" },
     { name: "p95", values: minutes.map((m) => m.latency_p95_ms), css: "p95" },
   ]);
-}
-
-// ---- charts (inline SVG) ------------------------------------------------------------------
-
-const W = 560, H = 200, PAD = { left: 46, right: 10, top: 12, bottom: 26 };
-
-function frame(container, maxValue, labels) {
-  const chart = svg("svg", { viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: "none", class: "plot" });
-  const top = niceMax(maxValue);
-  for (let i = 0; i <= 4; i += 1) {
-    const value = (top * i) / 4;
-    const y = yOf(value, top);
-    chart.append(svg("line", { x1: PAD.left, x2: W - PAD.right, y1: y, y2: y, class: "grid" }));
-    chart.append(svg("text", { x: PAD.left - 6, y: y + 4, class: "axis", "text-anchor": "end" }, fmt(value)));
-  }
-  const step = Math.max(1, Math.ceil(labels.length / 6));
-  labels.forEach((label, i) => {
-    if (i % step === 0) chart.append(svg("text", { x: xOf(i, labels.length) , y: H - 8, class: "axis", "text-anchor": "middle" }, label));
-  });
-  container.replaceChildren(chart);
-  return { chart, top };
-}
-
-function niceMax(value) {
-  if (!value || value <= 0) return 1;
-  const magnitude = 10 ** Math.floor(Math.log10(value));
-  return [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((m) => m >= value);
-}
-const fmt = (v) => (v >= 100 ? Math.round(v) : Number(v.toFixed(2))).toLocaleString("en-GB");
-const xOf = (i, n) => PAD.left + ((W - PAD.left - PAD.right) * (i + 0.5)) / Math.max(n, 1);
-const yOf = (v, top) => H - PAD.bottom - ((H - PAD.top - PAD.bottom) * v) / top;
-
-function drawBars(container, labels, values) {
-  const { chart, top } = frame(container, Math.max(0, ...values), labels);
-  const width = ((W - PAD.left - PAD.right) / Math.max(values.length, 1)) * 0.7;
-  values.forEach((value, i) => {
-    const y = yOf(value || 0, top);
-    const bar = svg("rect", { x: xOf(i, values.length) - width / 2, y, width, height: H - PAD.bottom - y, class: "bar" });
-    bar.append(svg("title", {}, `${labels[i]}: ${value}/s`));
-    chart.append(bar);
-  });
-}
-
-function drawLines(container, labels, series) {
-  const all = series.flatMap((s) => s.values).filter((v) => v != null);
-  const { chart, top } = frame(container, Math.max(0, ...all), labels);
-  for (const line of series) {
-    const points = line.values.map((v, i) => (v == null ? null : `${xOf(i, labels.length)},${yOf(v, top)}`));
-    const segments = points.join(" ").split(/\s*null\s*/).map((s) => s.trim()).filter(Boolean);
-    for (const segment of segments) chart.append(svg("polyline", { points: segment, class: `line ${line.css}` }));
-    line.values.forEach((v, i) => {
-      if (v != null) chart.append(svg("circle", { cx: xOf(i, labels.length), cy: yOf(v, top), r: 2.5, class: `line ${line.css}` }));
-    });
-  }
-  const legend = el("p", { class: "legend" }, series.map((s) => el("span", { class: `key ${s.css}` }, s.name)), " ms");
-  container.append(legend);
 }
 
 // ---- sagas --------------------------------------------------------------------------------
@@ -413,6 +416,11 @@ async function loadPersonalDataReads() {
 function start() {
   $("#login-form").addEventListener("submit", signIn);
   $("#logout").addEventListener("click", () => signOut());
+  $("#password-button").addEventListener("click", () =>
+    openPasswordDialog({ api, t: englishPasswordText, username: state.me?.username || "" }));
+  for (const button of document.querySelectorAll("#sections [data-view]")) {
+    button.addEventListener("click", () => showSection(button.dataset.view));
+  }
   for (const button of document.querySelectorAll(".filter [data-state]")) {
     button.addEventListener("click", () => {
       const name = button.dataset.state;
@@ -421,7 +429,7 @@ function start() {
       loadSagas();
     });
   }
-  if (state.token) showBoard();
+  if (state.token) showBoard().catch((error) => signOut(error.status === 401 ? null : error.message));
 }
 
 start();
