@@ -11,7 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from rooms.adapters import catalogue, closures, hotel_rooms, night_rates
 from rooms.adapters.hotel_rooms import Room
-from rooms.domain.calendar import ClosedRun, NightFigures, closed_runs, night_figures
+from rooms.domain.calendar import (
+    BookedRun,
+    ClosedRun,
+    NightFigures,
+    booked_runs,
+    closed_runs,
+    night_figures,
+)
 from rooms.domain.model import Hotel, RoomType
 from rooms.domain.pricing import NO_OVERRIDES, nights_of
 
@@ -22,6 +29,7 @@ class TypeCalendar:
     rooms: tuple[Room, ...]
     nights: tuple[NightFigures, ...]
     closed: tuple[ClosedRun, ...]
+    booked: tuple[BookedRun, ...]
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,7 @@ async def hotel_calendar(
                 tuple(rooms_of[room_type.id]),
                 tuple(figures),
                 tuple(closed_runs(room_ids, occupied)),
+                tuple(booked_runs(room_ids, occupied)),
             )
         )
     return HotelCalendar(hotel, start, end, tuple(calendars))

@@ -123,6 +123,7 @@ def booking_view(saga: dict[str, Any]) -> dict[str, Any]:
         "reason": saga.get("failure_reason"),
         "client_id": data.get("client_id"),
         "agency_id": data.get("agency_id"),
+        "agent_id": data.get("agent_id"),  # who booked it, for the agency's managers
         "hotel_id": data.get("hotel_id"),
         "hotel_name": data.get("hotel_name"),
         "room_type_id": data.get("room_type_id"),

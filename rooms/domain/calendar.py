@@ -41,6 +41,14 @@ class ClosedRun:
     reason: str
 
 
+@dataclass(frozen=True)
+class BookedRun:
+    """The nights in the range one room is held or sold for bookings: not to be closed."""
+
+    room_id: str
+    nights: tuple[date, ...]
+
+
 def night_figures(
     room_ids: Sequence[str],
     nights: Sequence[date],
@@ -85,4 +93,17 @@ def closed_runs(room_ids: Sequence[str], occupied: Iterable[Occupied]) -> list[C
             grouped.items(), key=lambda item: (order.get(item[0][0], len(order)), item[0][1])
         )
         if room_id in order
+    ]
+
+
+def booked_runs(room_ids: Sequence[str], occupied: Iterable[Occupied]) -> list[BookedRun]:
+    """Booked nights grouped by room, rooms in the order given."""
+    grouped: defaultdict[str, list[date]] = defaultdict(list)
+    for row in occupied:
+        if row.closure_reason is None:
+            grouped[row.room_id].append(row.night)
+    return [
+        BookedRun(room_id, tuple(sorted(grouped[room_id])))
+        for room_id in room_ids
+        if room_id in grouped
     ]

@@ -12,6 +12,7 @@ from rooms.domain.night_ranges import CALENDAR_MAX_NIGHTS
 from rooms.entrypoints.api import engine_of
 from rooms.entrypoints.errors import bad_range, not_found
 from rooms.entrypoints.hotel_schemas import (
+    BookedRoomOut,
     CalendarNightOut,
     CalendarOut,
     CalendarRoomOut,
@@ -77,5 +78,11 @@ def _type_out(of_type: TypeCalendar) -> CalendarTypeOut:
                 reason=run.reason,
             )
             for run in of_type.closed
+        ],
+        booked=[
+            BookedRoomOut(
+                room_id=run.room_id, number=number_of[run.room_id], nights=list(run.nights)
+            )
+            for run in of_type.booked
         ],
     )

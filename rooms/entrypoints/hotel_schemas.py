@@ -82,6 +82,12 @@ class ClosedRoomOut(BaseModel):
     reason: str
 
 
+class BookedRoomOut(BaseModel):
+    room_id: str
+    number: str
+    nights: list[date]
+
+
 class CalendarTypeOut(BaseModel):
     room_type_id: str
     name: str
@@ -89,6 +95,7 @@ class CalendarTypeOut(BaseModel):
     rooms: list[CalendarRoomOut]
     nights: list[CalendarNightOut]
     closed: list[ClosedRoomOut]
+    booked: list[BookedRoomOut]
 
 
 class CalendarOut(BaseModel):

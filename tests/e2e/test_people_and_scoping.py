@@ -78,6 +78,8 @@ async def test_each_role_sees_exactly_the_bookings_it_may(
         for name, person in people.items()
     }
 
+    managers_view = await people["lome.manager"].booking(in_lome["booking_id"])
+    assert managers_view["agent_id"] == "lome.agent2", "a manager sees who booked"
     assert seen["lome.agent1"] & both == {in_paris["booking_id"]}
     assert seen["lome.agent2"] & both == {in_lome["booking_id"]}
     assert seen["lome.manager"] >= both
@@ -108,6 +110,7 @@ async def test_a_hotel_manager_sees_the_guests_name_and_nothing_else_of_the_clie
     assert read["guest_name"] == f"{client['first_name']} {client['last_name']}"
     assert item["guest_name"] == read["guest_name"]
     assert read["client_id"] is None and item["client_id"] is None
+    assert read["agent_id"] is None and item["agent_id"] is None
     assert all(data.get("client_id") is None for event, data in events if event == "state")
     for shown in (read, item):
         assert client["email"] not in str(shown) and client["phone"] not in str(shown)

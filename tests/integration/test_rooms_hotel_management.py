@@ -451,6 +451,10 @@ async def test_the_calendar_shows_prices_and_rooms_free_booked_and_closed(svc: S
             "nights": [day(0).isoformat(), day(1).isoformat()],
         }
     ]
+    assert double["booked"] == [
+        {"room_id": R101, "number": "101", "nights": [day(1).isoformat(), day(2).isoformat()]},
+        {"room_id": R102, "number": "102", "nights": [day(2).isoformat()]},
+    ], "which room is booked on which night: the rooms a manager must not close"
     family = [(n["priced"], n["price"], n["free"]) for n in by_type[FAMILY]["nights"]]
     assert family == [(False, None, 1)] * 3 + [(True, "250.50", 1)]
     assert by_type[SUITE]["closed"] == [] and by_type[SUITE]["nights"][0]["free"] == 1

@@ -201,14 +201,17 @@ async def shown_to(
     user: User, services: Upstreams, views: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
     """Bookings as `user` may see them: to a hotel manager, the guest's name in place of the
-    client's id (asked of the clients service as that person, who is shown names only)."""
+    client's id (asked of the clients service as that person, who is shown names only), and no
+    agency staff's login."""
     if may_hold_personal_data(user):
         return views
     client_ids = sorted({view["client_id"] for view in views if view.get("client_id")})
     found = await asyncio.gather(*(_guest_name(user, services, c) for c in client_ids))
     names = dict(zip(client_ids, found, strict=True))
     return [
-        view | {"client_id": None, "guest_name": names.get(view.get("client_id") or "")}
+        view
+        | {"client_id": None, "agent_id": None}
+        | {"guest_name": names.get(view.get("client_id") or "")}
         for view in views
     ]
 
@@ -229,7 +232,7 @@ def events_view(user: User) -> Callable[[dict[str, Any]], dict[str, Any]]:
     hold it (the guest's name is in the list and the booking's read)."""
     if may_hold_personal_data(user):
         return booking_view
-    return lambda saga: booking_view(saga) | {"client_id": None}
+    return lambda saga: booking_view(saga) | {"client_id": None, "agent_id": None}
 
 
 @router.post(
