@@ -10,6 +10,7 @@ import sqlalchemy.exc
 import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from infra.stores.driver_sql import DriverSql
 from rooms.adapters import holds, occupancy
 from rooms.metrics import HOLDS_EXPIRED
 
@@ -19,12 +20,12 @@ BATCH_SIZE = 200
 
 async def expire_lapsed_holds(engine: AsyncEngine, now: datetime) -> int:
     """Expire one batch of lapsed holds and free their nights; returns how many."""
-    async with engine.begin() as connection:
+    async with DriverSql(engine).transaction() as statements:
         expired = 0
-        for hold_id in await holds.lapsed_hold_ids(connection, now, BATCH_SIZE):
+        for hold_id in await holds.lapsed_hold_ids(statements, now, BATCH_SIZE):
             # A confirm racing the sweeper wins or loses on the status; never both.
-            if await holds.expire_if_lapsed(connection, hold_id, now):
-                await occupancy.free_nights_of(connection, hold_id)
+            if await holds.expire_if_lapsed(statements, hold_id, now):
+                await occupancy.free_nights_of(statements, hold_id)
                 expired += 1
     HOLDS_EXPIRED.inc(expired)
     return expired

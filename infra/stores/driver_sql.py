@@ -16,7 +16,8 @@ import json
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 import asyncmy.errors
@@ -47,6 +48,24 @@ class DriverTransaction:
         self._driver = driver
         self._sqlite = sqlite
         self._errors = errors
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self._sqlite
+
+    def param(self, value: Any) -> Any:
+        """A Python value as this driver's parameter, stored as SQLAlchemy stores it: an instant
+        as `DriverSql.instant`, a list or dict as JSON text, and on SQLite a date as ISO text and
+        a Decimal as a float (SQLAlchemy's Numeric on SQLite; `read_money` rounds it back)."""
+        if isinstance(value, datetime):
+            return _instant(value, self._sqlite)
+        if isinstance(value, list | dict):
+            return json.dumps(value)
+        if self._sqlite and isinstance(value, date):
+            return value.isoformat()
+        if self._sqlite and isinstance(value, Decimal):
+            return float(value)
+        return value
 
     async def rows(self, sql: str, args: Sequence[Any] = ()) -> list[Row]:
         try:
@@ -122,10 +141,7 @@ class DriverSql:
     def instant(self, value: datetime | None) -> Any:
         """A parameter for an instant column: naive UTC (SQLite: SQLAlchemy's text form).
         A naive value is taken as UTC already."""
-        if value is None:
-            return None
-        naive = value if value.tzinfo is None else value.astimezone(UTC).replace(tzinfo=None)
-        return naive.strftime(SQLITE_INSTANT) if self._sqlite else naive
+        return None if value is None else _instant(value, self._sqlite)
 
     @staticmethod
     def read_instant(value: datetime | str | None) -> datetime | None:
@@ -143,6 +159,22 @@ class DriverSql:
     @staticmethod
     def read_json(value: str | bytes | Any) -> Any:
         return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def read_day(value: date | str) -> date:
+    """A DATE column's value (SQLite keeps ISO text)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def read_money(value: Decimal | float | str) -> Decimal:
+    """A NUMERIC(_, 2) column's value: MySQL gives a Decimal, SQLite a float or an int, read
+    back as SQLAlchemy does, to the column's two decimal places."""
+    return value if isinstance(value, Decimal) else Decimal(f"{float(value):.2f}")
+
+
+def _instant(value: datetime, sqlite: bool) -> Any:
+    naive = value if value.tzinfo is None else value.astimezone(UTC).replace(tzinfo=None)
+    return naive.strftime(SQLITE_INSTANT) if sqlite else naive
 
 
 def insert_statement(table: str, columns: Sequence[str]) -> str:

@@ -9,11 +9,12 @@ not applied (an old HoldRoom arriving after the ReleaseHold that undid it takes 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from contracts.base import Message, Reply
 from contracts.booking import CommandSuperseded
@@ -29,6 +30,21 @@ from infra.stores.driver_sql import (
 
 MAX_ATTEMPTS = 3
 SEQUENCES = "saga_sequences"
+# One name for every message's savepoint, never released: setting it again replaces it on
+# MySQL and stacks a newer one on SQLite (ROLLBACK TO takes the newest), so each message costs
+# one statement for its savepoint, and the commit ends them all.
+SAVEPOINT = "SAVEPOINT inbox_message"
+ROLLBACK_TO_SAVEPOINT = "ROLLBACK TO SAVEPOINT inbox_message"
+
+
+@dataclass(frozen=True)
+class SqlWork:
+    """What a handler of the SQL inbox works on: the transaction of its message, both as
+    SQLAlchemy's connection and as statements straight on that connection's driver (the same
+    transaction either way, so a handler may use both)."""
+
+    connection: AsyncConnection
+    statements: DriverTransaction
 
 
 def inbox_table(metadata: sa.MetaData) -> sa.Table:
@@ -54,8 +70,8 @@ def inbox_table(metadata: sa.MetaData) -> sa.Table:
 
 
 class SqlInbox:
-    """The handler runs on the transaction's SQLAlchemy connection; the inbox's own read and
-    write, the same two statements for every message, go straight to the driver."""
+    """Each handler gets its message's transaction as a `SqlWork`; the inbox's own statements
+    (its reads and writes, the savepoints of a batch) go straight to the driver."""
 
     def __init__(self, engine: AsyncEngine, table: sa.Table) -> None:
         self._engine = engine
@@ -90,7 +106,7 @@ class SqlInbox:
             stored = await statements.rows(self._find_reply, (envelope.message_id,))
             if stored:
                 return InboxResult(self._stored_reply(envelope.message_id, stored[0]), True)
-            reply = await self._apply(statements, decoded, handler, connection)
+            reply = await self._apply(SqlWork(connection, statements), decoded, handler)
             outgoing = reply_outgoing(envelope, reply)
             await statements.execute(self._insert_reply, self._row(envelope, outgoing))
         return InboxResult(outgoing, duplicate=False)
@@ -105,6 +121,7 @@ class SqlInbox:
         results: list[InboxResult | Exception] = []
         async with self._engine.begin() as connection:
             statements = await self._sql.within(connection)
+            work = SqlWork(connection, statements)
             ids = list(dict.fromkeys(item.envelope.message_id for item in items))
             marks = ", ".join(["%s"] * len(ids))
             found = await statements.rows(f"{self._reply_columns} IN ({marks})", ids)
@@ -118,12 +135,14 @@ class SqlInbox:
                     results.append(InboxResult(earlier, duplicate=True))
                     continue
                 handler = handlers[type(decoded.message)]
+                await statements.execute(SAVEPOINT)
                 try:
-                    async with connection.begin_nested():
-                        reply = await self._apply(statements, decoded, handler, connection)
+                    reply = await self._apply(work, decoded, handler)
                 except CONNECTION_ERRORS:
                     raise  # the store is gone: the whole batch is retried
                 except Exception as exc:  # this message alone; the caller deals with it
+                    # Should the rollback itself fail, that fails the whole batch.
+                    await statements.execute(ROLLBACK_TO_SAVEPOINT)
                     results.append(exc)
                     continue
                 outgoing = reply_outgoing(envelope, reply)
@@ -134,18 +153,16 @@ class SqlInbox:
                 await statements.execute_many(self._insert_reply, rows)
         return results
 
-    async def _apply(
-        self, statements: DriverTransaction, decoded: Decoded, handler: Handler, connection: Any
-    ) -> Reply:
+    async def _apply(self, work: SqlWork, decoded: Decoded, handler: Handler) -> Reply:
         envelope = decoded.envelope
-        applied = await self._take_turn(statements, envelope)
+        applied = await self._take_turn(work.statements, envelope)
         if applied is not None:
             return CommandSuperseded(
                 command_type=envelope.message_type,
                 sequence=envelope.sequence or 0,
                 applied_sequence=applied,
             )
-        return await handler(decoded.message, envelope, connection)
+        return await handler(decoded.message, envelope, work)
 
     async def _take_turn(self, statements: DriverTransaction, envelope: Envelope) -> int | None:
         """Record this command as the saga's newest; the newer sequence already applied, if any.

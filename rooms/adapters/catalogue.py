@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from rooms.adapters import night_rates as night_rate_rows
 from rooms.adapters.executor import Executor
-from rooms.adapters.tables import MONEY, hotels, night_rates, rates, room_types, rooms
+from rooms.adapters.tables import hotels, rates, room_types, rooms
 from rooms.domain.model import Hotel, Rate, RoomType
 from rooms.domain.pricing import NO_OVERRIDES
 
@@ -94,51 +94,6 @@ async def sellable_types(
         )
         for row in rows
     ]
-
-
-async def sellable_type(
-    db: Executor, room_type_id: str, check_in: date, check_out: date
-) -> SellableType | None:
-    """A room type with its hotel, its rates and the overrides of [check_in, check_out), in one
-    query (a hold reads it each time): a row per rate, then a row per override."""
-    seasonal = (
-        _sellable_query()
-        .add_columns(
-            rates.c.id.label("rate_id"),
-            rates.c.start_month,
-            rates.c.end_month,
-            rates.c.weekday_price,
-            rates.c.weekend_price,
-            sa.type_coerce(sa.null(), sa.Date).label("night"),
-            sa.type_coerce(sa.null(), MONEY).label("night_price"),
-        )
-        .outerjoin(rates, rates.c.room_type_id == room_types.c.id)
-        .where(room_types.c.id == room_type_id)
-    )
-    nightly = (
-        _sellable_query()
-        .add_columns(*(sa.null() for _ in range(5)), night_rates.c.night, night_rates.c.price)
-        .join(night_rates, night_rates.c.room_type_id == room_types.c.id)
-        .where(
-            room_types.c.id == room_type_id,
-            night_rates.c.night >= check_in,
-            night_rates.c.night < check_out,
-        )
-    )
-    # Ties between seasons break the same way every time: rates in id order.
-    query = sa.union_all(seasonal, nightly).order_by(sa.literal_column("rate_id"))
-    rows = (await db.execute(query)).mappings().all()
-    if not rows:
-        return None
-    overrides = {
-        row["night"]: Decimal(row["night_price"]) for row in rows if row["night"] is not None
-    }
-    return SellableType(
-        _hotel_of(rows[0]),
-        _room_type_of(rows[0]),
-        tuple(_rate_of(row) for row in rows if row["start_month"] is not None),
-        overrides,
-    )
 
 
 def _rate_of(row: sa.RowMapping) -> Rate:

@@ -1,4 +1,8 @@
-"""Hold rows: one per saga (its unique key is the business identity of HoldRoom)."""
+"""Hold rows: one per saga (its unique key is the business identity of HoldRoom).
+
+The commands' statements go straight to the driver (`DriverTransaction`), written once for
+MySQL and SQLite; only the closures' `insert_many` goes through SQLAlchemy Core.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +12,30 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from infra.stores.driver_sql import (
+    DriverSql,
+    DriverTransaction,
+    Row,
+    insert_statement,
+    read_day,
+    read_money,
+)
 from rooms.adapters import occupancy
-from rooms.adapters.clock import from_column, to_column
+from rooms.adapters.clock import to_column
 from rooms.adapters.executor import Executor
-from rooms.adapters.tables import holds, hotels, room_types, rooms
+from rooms.adapters.tables import holds
 from rooms.domain.holds import Hold
 from rooms.domain.model import HoldStatus
 
+# Every column list is read from the table (tables.py), never repeated.
+HOLD_COLUMNS = tuple(column.name for column in holds.columns)
+HOLD_FIELDS = tuple(name for name in HOLD_COLUMNS if name not in ("created_at", "updated_at"))
+SELECT_HOLD = f"SELECT {', '.join(HOLD_FIELDS)} FROM holds WHERE saga_id = %s"
+INSERT_HOLD = insert_statement("holds", HOLD_COLUMNS)
 # What a booking takes from the change's hold it is moved onto.
-_STAY_COLUMNS = (
+STAY_COLUMNS = (
     "room_type_id",
     "room_id",
     "check_in",
@@ -28,6 +44,21 @@ _STAY_COLUMNS = (
     "prices",
     "total",
     "currency",
+)
+TAKE_OVER_STAY = (
+    f"UPDATE holds SET {', '.join(f'{name} = %s' for name in STAY_COLUMNS)}, updated_at = %s "
+    "WHERE hold_id = %s"
+)
+# A hold, and whether a hold other than it has a night of [%s, %s) in its room.
+SELECT_HOLD_AND_CLASH = (
+    f"SELECT {', '.join(f'h.{name}' for name in HOLD_FIELDS)}, EXISTS ("
+    "SELECT 1 FROM room_nights n WHERE n.room_id = h.room_id AND n.night >= %s "
+    "AND n.night < %s AND n.hold_id <> h.hold_id) FROM holds h WHERE h.saga_id = %s"
+)
+SELECT_NAMES = (
+    "SELECT h.name, t.name, r.number FROM rooms r "
+    "JOIN room_types t ON t.id = r.room_type_id JOIN hotels h ON h.id = t.hotel_id "
+    "WHERE r.id = %s"
 )
 
 
@@ -38,17 +69,28 @@ class HeldRoomNames:
     room_number: str
 
 
-async def find_by_saga(db: Executor, saga_id: str, for_update: bool = False) -> Hold | None:
-    query = sa.select(holds).where(holds.c.saga_id == saga_id)
-    if for_update:
-        query = query.with_for_update()
-    row = (await db.execute(query)).mappings().first()
-    return None if row is None else _hold_of(row)
+async def find_by_saga(
+    statements: DriverTransaction, saga_id: str, for_update: bool = False
+) -> Hold | None:
+    lock = " FOR UPDATE" if for_update and not statements.is_sqlite else ""
+    found = await statements.rows(SELECT_HOLD + lock, (saga_id,))
+    return _hold_of(found[0]) if found else None
 
 
-async def insert(db: Executor, hold: Hold, now: datetime) -> None:
+async def find_with_clash(
+    statements: DriverTransaction, saga_id: str, check_in: date, check_out: date
+) -> tuple[Hold, bool] | None:
+    """The hold of a saga, and whether another hold has a night of [check_in, check_out) in
+    its room (one statement)."""
+    params = (statements.param(check_in), statements.param(check_out), saga_id)
+    found = await statements.rows(SELECT_HOLD_AND_CLASH, params)
+    return (_hold_of(found[0]), bool(found[0][-1])) if found else None
+
+
+async def insert(statements: DriverTransaction, hold: Hold, now: datetime) -> None:
     stamp = to_column(now)
-    await db.execute(holds.insert().values(**_row_of(hold), created_at=stamp, updated_at=stamp))
+    values = _row_of(hold) | {"created_at": stamp, "updated_at": stamp}
+    await statements.execute(INSERT_HOLD, [statements.param(values[name]) for name in HOLD_COLUMNS])
 
 
 async def insert_many(db: Executor, stored: Sequence[Hold], now: datetime) -> None:
@@ -59,7 +101,7 @@ async def insert_many(db: Executor, stored: Sequence[Hold], now: datetime) -> No
 
 
 async def hold_first_free(
-    db: Executor,
+    statements: DriverTransaction,
     hold_in: Callable[[str], Hold],
     room_ids: Sequence[str],
     nights: Sequence[date],
@@ -84,76 +126,71 @@ async def hold_first_free(
     if not room_ids:
         return None
     hold = hold_in(room_ids[0])
-    await insert(db, hold, now)
+    await insert(statements, hold, now)
     for index, room_id in enumerate(room_ids):
         if index:
             hold = hold_in(room_id)
-            moved = holds.update().where(holds.c.hold_id == hold.hold_id)
-            await db.execute(moved.values(room_id=room_id))
+            await statements.execute(
+                "UPDATE holds SET room_id = %s WHERE hold_id = %s", (room_id, hold.hold_id)
+            )
         wanted = nights
         if already_had is not None and already_had[0] == room_id:
             wanted = [night for night in nights if night not in already_had[1]]
         try:
-            await occupancy.take(db, hold.hold_id, room_id, wanted)
+            await occupancy.take(statements, hold.hold_id, room_id, wanted)
         except IntegrityError:
             # Whatever nights of this room went in before the refused one (SQLite inserts row
             # by row) go out again: the hold keeps no night of a room it does not take.
-            await occupancy.free_nights_of(db, hold.hold_id)
+            await occupancy.free_nights_of(statements, hold.hold_id)
             continue
         return hold
-    await db.execute(holds.delete().where(holds.c.hold_id == hold.hold_id))
+    await statements.execute("DELETE FROM holds WHERE hold_id = %s", (hold.hold_id,))
     return None
 
 
-async def set_status(db: Executor, hold_id: str, status: HoldStatus, now: datetime) -> None:
-    await db.execute(
-        holds.update()
-        .where(holds.c.hold_id == hold_id)
-        .values(status=status.value, updated_at=to_column(now))
+async def set_status(
+    statements: DriverTransaction, hold_id: str, status: HoldStatus, now: datetime
+) -> None:
+    await statements.execute(
+        "UPDATE holds SET status = %s, updated_at = %s WHERE hold_id = %s",
+        (status.value, statements.param(now), hold_id),
     )
 
 
-async def take_over_stay(db: Executor, hold_id: str, stay_of: Hold, now: datetime) -> None:
+async def take_over_stay(
+    statements: DriverTransaction, hold_id: str, stay_of: Hold, now: datetime
+) -> None:
     """Rewrite hold `hold_id` to the room, stay, guests and price of `stay_of` (a booking moved
     onto a change's hold); its saga, hotel, status and expiry stay as they are."""
     row = _row_of(stay_of)
-    values = {column: row[column] for column in _STAY_COLUMNS}
-    await db.execute(
-        holds.update().where(holds.c.hold_id == hold_id).values(**values, updated_at=to_column(now))
-    )
+    values = [statements.param(row[name]) for name in STAY_COLUMNS]
+    await statements.execute(TAKE_OVER_STAY, [*values, statements.param(now), hold_id])
 
 
-async def expire_if_lapsed(db: Executor, hold_id: str, now: datetime) -> bool:
+async def expire_if_lapsed(statements: DriverTransaction, hold_id: str, now: datetime) -> bool:
     """Mark a lapsed HELD hold EXPIRED; False if a confirm or release got there first."""
-    result = await db.execute(
-        holds.update()
-        .where(
-            holds.c.hold_id == hold_id,
-            holds.c.status == HoldStatus.HELD.value,
-            holds.c.expires_at <= to_column(now),
-        )
-        .values(status=HoldStatus.EXPIRED.value, updated_at=to_column(now))
+    stamp = statements.param(now)
+    matched = await statements.execute(
+        "UPDATE holds SET status = %s, updated_at = %s "
+        "WHERE hold_id = %s AND status = %s AND expires_at <= %s",
+        (HoldStatus.EXPIRED.value, stamp, hold_id, HoldStatus.HELD.value, stamp),
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(matched)
 
 
-async def lapsed_hold_ids(db: Executor, now: datetime, limit: int) -> list[str]:
-    query = (
-        sa.select(holds.c.hold_id)
-        .where(holds.c.status == HoldStatus.HELD.value, holds.c.expires_at <= to_column(now))
-        .order_by(holds.c.expires_at)
-        .limit(limit)
+async def lapsed_hold_ids(statements: DriverTransaction, now: datetime, limit: int) -> list[str]:
+    found = await statements.rows(
+        "SELECT hold_id FROM holds WHERE status = %s AND expires_at <= %s "
+        "ORDER BY expires_at LIMIT %s",
+        (HoldStatus.HELD.value, statements.param(now), limit),
     )
-    return list((await db.execute(query)).scalars())
+    return [hold_id for (hold_id,) in found]
 
 
-async def names_of(db: Executor, hold: Hold) -> HeldRoomNames:
-    query = (
-        sa.select(hotels.c.name, room_types.c.name, rooms.c.number)
-        .select_from(rooms.join(room_types).join(hotels))
-        .where(rooms.c.id == hold.room_id)
+async def names_of(statements: DriverTransaction, hold: Hold) -> HeldRoomNames:
+    ((hotel_name, room_type_name, room_number),) = await statements.rows(
+        SELECT_NAMES, (hold.room_id,)
     )
-    hotel_name, room_type_name, room_number = (await db.execute(query)).one()
     return HeldRoomNames(hotel_name, room_type_name, room_number)
 
 
@@ -175,21 +212,25 @@ def _row_of(hold: Hold) -> dict[str, Any]:
     }
 
 
-def _hold_of(row: sa.RowMapping) -> Hold:
+def _hold_of(row: Row) -> Hold:
+    value = dict(zip(HOLD_FIELDS, row, strict=False))
+    expires_at = DriverSql.read_instant(value["expires_at"])
+    assert expires_at is not None
     return Hold(
-        hold_id=row["hold_id"],
-        saga_id=row["saga_id"],
-        hotel_id=row["hotel_id"],
-        room_type_id=row["room_type_id"],
-        room_id=row["room_id"],
-        check_in=row["check_in"],
-        check_out=row["check_out"],
-        guests=row["guests"],
-        status=HoldStatus(row["status"]),
-        expires_at=from_column(row["expires_at"]),
+        hold_id=value["hold_id"],
+        saga_id=value["saga_id"],
+        hotel_id=value["hotel_id"],
+        room_type_id=value["room_type_id"],
+        room_id=value["room_id"],
+        check_in=read_day(value["check_in"]),
+        check_out=read_day(value["check_out"]),
+        guests=int(value["guests"]),
+        status=HoldStatus(value["status"]),
+        expires_at=expires_at,
         nightly_prices=tuple(
-            (date.fromisoformat(p["night"]), Decimal(p["price"])) for p in row["prices"]
+            (date.fromisoformat(p["night"]), Decimal(p["price"]))
+            for p in DriverSql.read_json(value["prices"])
         ),
-        total=Decimal(row["total"]),
-        currency=row["currency"],
+        total=read_money(value["total"]),
+        currency=value["currency"],
     )

@@ -1,4 +1,8 @@
-"""Room-night occupancy rows `(room_id, night)`: the key that forbids double-booking."""
+"""Room-night occupancy rows `(room_id, night)`: the key that forbids double-booking.
+
+The commands' statements go straight to the driver (`DriverTransaction`); the search's read
+goes through SQLAlchemy Core.
+"""
 
 from __future__ import annotations
 
@@ -8,39 +12,17 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from infra.stores.driver_sql import DriverTransaction, insert_statement
 from rooms.adapters.executor import Executor
-from rooms.adapters.tables import room_nights, rooms
+from rooms.adapters.tables import room_nights
+
+INSERT_NIGHT = insert_statement("room_nights", ("room_id", "night", "hold_id"))
 
 
 @dataclass(frozen=True)
 class RoomsOfType:
     numbers: dict[str, str]
     taken: set[str]
-
-
-async def rooms_of_type(
-    db: Executor, room_type_id: str, check_in: date, check_out: date
-) -> RoomsOfType:
-    """Every room of a type (id -> number) and those taken on a night of [check_in, check_out)."""
-    taken_on_a_night = (
-        sa.select(room_nights.c.room_id)
-        .where(
-            room_nights.c.room_id == rooms.c.id,
-            room_nights.c.night >= check_in,
-            room_nights.c.night < check_out,
-        )
-        .exists()
-    )
-    query = (
-        sa.select(rooms.c.id, rooms.c.number, taken_on_a_night.label("taken"))
-        .where(rooms.c.room_type_id == room_type_id)
-        .order_by(rooms.c.id)
-    )
-    found = (await db.execute(query)).all()
-    return RoomsOfType(
-        numbers={room_id: number for room_id, number, _ in found},
-        taken={room_id for room_id, _, taken in found if taken},
-    )
 
 
 async def occupied_room_ids(
@@ -61,49 +43,39 @@ async def occupied_room_ids(
     return set((await db.execute(query)).scalars())
 
 
-async def take(db: Executor, hold_id: str, room_id: str, nights: Sequence[date]) -> None:
+async def take(
+    statements: DriverTransaction, hold_id: str, room_id: str, nights: Sequence[date]
+) -> None:
     """Insert every night of the stay in one room for a stored hold (the foreign key refuses a
     night whose hold has no row). Raises IntegrityError when another hold has one of the
-    nights; the caller's savepoint then undoes the attempt, rows already inserted included."""
-    rows = [{"room_id": room_id, "night": night, "hold_id": hold_id} for night in nights]
+    nights: on MySQL the one multi-row insert is refused whole, on SQLite the rows before the
+    refused one stay in (the caller deletes them)."""
+    rows = [(room_id, statements.param(night), hold_id) for night in nights]
     if rows:
-        await db.execute(room_nights.insert(), rows)
+        await statements.execute_many(INSERT_NIGHT, rows)
 
 
 async def free_nights_of(
-    db: Executor, hold_id: str, keeping: tuple[str, Collection[date]] | None = None
+    statements: DriverTransaction,
+    hold_id: str,
+    keeping: tuple[str, Collection[date]] | None = None,
 ) -> int:
     """Free the nights of a hold; `keeping` (a room, nights) those it goes on having."""
-    query = room_nights.delete().where(room_nights.c.hold_id == hold_id)
-    if keeping is not None and keeping[1]:
-        room_id, nights = keeping
-        kept = sa.and_(room_nights.c.room_id == room_id, room_nights.c.night.in_(list(nights)))
-        query = query.where(sa.not_(kept))
-    result = await db.execute(query)
-    return int(result.rowcount)  # type: ignore[attr-defined]
-
-
-async def taken_by_others(
-    db: Executor, room_id: str, check_in: date, check_out: date, hold_id: str
-) -> bool:
-    """Whether a hold other than `hold_id` has a night of [check_in, check_out) in the room."""
-    query = sa.select(
-        sa.select(room_nights.c.room_id)
-        .where(
-            room_nights.c.room_id == room_id,
-            room_nights.c.night >= check_in,
-            room_nights.c.night < check_out,
-            room_nights.c.hold_id != hold_id,
-        )
-        .exists()
+    if keeping is None or not keeping[1]:
+        return await statements.execute("DELETE FROM room_nights WHERE hold_id = %s", (hold_id,))
+    room_id, nights = keeping
+    marks = ", ".join(["%s"] * len(nights))
+    return await statements.execute(
+        f"DELETE FROM room_nights WHERE hold_id = %s AND NOT (room_id = %s AND night IN ({marks}))",
+        (hold_id, room_id, *(statements.param(night) for night in nights)),
     )
-    return bool((await db.execute(query)).scalar())
 
 
-async def hand_over_nights(db: Executor, from_hold_id: str, to_hold_id: str) -> int:
+async def hand_over_nights(
+    statements: DriverTransaction, from_hold_id: str, to_hold_id: str
+) -> int:
     """Give every night `from_hold_id` has to `to_hold_id` (the same rooms and nights, so no
     night can clash); returns how many nights changed hands."""
-    result = await db.execute(
-        room_nights.update().where(room_nights.c.hold_id == from_hold_id).values(hold_id=to_hold_id)
+    return await statements.execute(
+        "UPDATE room_nights SET hold_id = %s WHERE hold_id = %s", (to_hold_id, from_hold_id)
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]

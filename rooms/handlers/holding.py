@@ -8,13 +8,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from contracts.envelope import Envelope, utc_now
 from contracts.rooms import HoldRoom, RoomHeld, RoomUnavailable
-from rooms.adapters import catalogue, holds, occupancy
+from infra.stores.driver_sql import DriverTransaction
+from infra.stores.sql_inbox import SqlWork
+from rooms.adapters import holds
 from rooms.adapters.catalogue import SellableType
+from rooms.adapters.hold_context import read_hold_context
 from rooms.adapters.holds import HeldRoomNames
+from rooms.adapters.occupancy import RoomsOfType
 from rooms.domain.availability import candidate_order, free_rooms
 from rooms.domain.holds import Hold
 from rooms.domain.model import HoldStatus
@@ -38,23 +40,31 @@ class HoldRoomHandler:
         self._policy = policy
 
     async def __call__(
-        self, command: HoldRoom, envelope: Envelope, connection: AsyncConnection
+        self, command: HoldRoom, envelope: Envelope, work: SqlWork
     ) -> RoomHeld | RoomUnavailable:
-        existing = await holds.find_by_saga(connection, envelope.saga_id)
-        if existing is not None:
+        statements = work.statements
+        stay = command.stay
+        context = await read_hold_context(
+            statements, envelope.saga_id, command.room_type_id, stay.check_in, stay.check_out
+        )
+        if context.already_held:
             # One hold per saga: a retry with a new message id gets the same hold back.
-            return room_held(existing, await holds.names_of(connection, existing))
-        reply = await self._hold(command, envelope, connection)
+            existing = await holds.find_by_saga(statements, envelope.saga_id)
+            if existing is not None:
+                return room_held(existing, await holds.names_of(statements, existing))
+        reply = await self._hold(command, envelope, statements, context.sellable, context.rooms)
         HOLD_OUTCOMES.labels("held" if isinstance(reply, RoomHeld) else reply.reason).inc()
         return reply
 
     async def _hold(
-        self, command: HoldRoom, envelope: Envelope, connection: AsyncConnection
+        self,
+        command: HoldRoom,
+        envelope: Envelope,
+        statements: DriverTransaction,
+        sellable: SellableType | None,
+        of_type: RoomsOfType,
     ) -> RoomHeld | RoomUnavailable:
         stay = command.stay
-        sellable = await catalogue.sellable_type(
-            connection, command.room_type_id, stay.check_in, stay.check_out
-        )
         if sellable is None or sellable.hotel.id != command.hotel_id:
             return _unavailable(
                 "unknown_room_type",
@@ -78,21 +88,21 @@ class HoldRoomHandler:
             )
         except NotPriced as exc:
             return _unavailable("invalid_stay", f"the room type is not sold then: {exc}")
-        return await self._take_a_room(command, envelope, connection, sellable, priced, now)
+        return await self._take_a_room(
+            command, envelope, statements, sellable, of_type, priced, now
+        )
 
     async def _take_a_room(
         self,
         command: HoldRoom,
         envelope: Envelope,
-        connection: AsyncConnection,
+        statements: DriverTransaction,
         sellable: SellableType,
+        of_type: RoomsOfType,
         priced: Quote,
         now: datetime,
     ) -> RoomHeld | RoomUnavailable:
         stay = command.stay
-        of_type = await occupancy.rooms_of_type(
-            connection, command.room_type_id, stay.check_in, stay.check_out
-        )
         room_ids = list(of_type.numbers)
         if command.room_id is not None:
             if command.room_id not in of_type.numbers:
@@ -103,7 +113,7 @@ class HoldRoomHandler:
             room_ids = [command.room_id]
         nights = nights_of(stay.check_in, stay.check_out)
         rooms_in_order = candidate_order(free_rooms(room_ids, of_type.taken))
-        already_had = await _booking_nights(connection, command, room_ids)
+        already_had = await _booking_nights(statements, command, room_ids)
         if already_had is not None:  # a change: its booking's own room first, if free of others
             own_room = already_had[0]
             rooms_in_order = [own_room, *(r for r in rooms_in_order if r != own_room)]
@@ -113,7 +123,7 @@ class HoldRoomHandler:
             return _new_hold(hold_id, command, envelope, room_id, priced, now, self._policy)
 
         hold = await holds.hold_first_free(
-            connection, hold_in, rooms_in_order, nights, now, already_had
+            statements, hold_in, rooms_in_order, nights, now, already_had
         )
         if hold is not None:
             names = HeldRoomNames(
@@ -126,19 +136,22 @@ class HoldRoomHandler:
 
 
 async def _booking_nights(
-    connection: AsyncConnection, command: HoldRoom, room_ids: list[str]
+    statements: DriverTransaction, command: HoldRoom, room_ids: list[str]
 ) -> tuple[str, frozenset[date]] | None:
     """For a change (`instead_of`): the booking's room, if it is one of `room_ids` and no
     other hold has a night of the new stay in it, and the nights the booking has there."""
     if command.instead_of is None:
         return None
-    booking = await holds.find_by_saga(connection, command.instead_of)
-    if booking is None or booking.status is not HoldStatus.CONFIRMED:
-        return None
     stay = command.stay
-    if booking.room_id not in room_ids or await occupancy.taken_by_others(
-        connection, booking.room_id, stay.check_in, stay.check_out, booking.hold_id
-    ):
+    found = await holds.find_with_clash(
+        statements, command.instead_of, stay.check_in, stay.check_out
+    )
+    if found is None:
+        return None
+    booking, taken_by_others = found
+    if booking.status is not HoldStatus.CONFIRMED:
+        return None
+    if booking.room_id not in room_ids or taken_by_others:
         return None
     return booking.room_id, frozenset(nights_of(booking.check_in, booking.check_out))
 

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from contracts.envelope import Envelope, utc_now
 from contracts.rooms import BookingMoved, HoldExpired, MoveBooking
+from infra.stores.sql_inbox import SqlWork
 from rooms.adapters import holds, occupancy
 from rooms.domain.holds import ConfirmOutcome, confirm_outcome, why_gone
 from rooms.domain.model import HoldStatus
@@ -29,20 +28,21 @@ CHANGE_HOLD = "the change's hold"
 
 
 async def move_booking(
-    command: MoveBooking, envelope: Envelope, connection: AsyncConnection
+    command: MoveBooking, envelope: Envelope, work: SqlWork
 ) -> BookingMoved | HoldExpired:
+    statements = work.statements
     # The change's hold first, then the booking's: every MoveBooking locks them in this order.
-    change = await holds.find_by_saga(connection, envelope.saga_id, for_update=True)
+    change = await holds.find_by_saga(statements, envelope.saga_id, for_update=True)
     if change is None:
         return _refused(None, "no_hold", "this change holds no room to move the booking onto")
-    booking = await holds.find_by_saga(connection, command.booking_saga_id, for_update=True)
+    booking = await holds.find_by_saga(statements, command.booking_saga_id, for_update=True)
     if change.status is HoldStatus.MOVED and booking is not None:
         # Already applied (a resend comes with a new message id): the same answer, no change.
         return BookingMoved(booking_saga_id=command.booking_saga_id, hold_id=booking.hold_id)
     now = utc_now()
     outcome = confirm_outcome(change, now)
     if outcome is ConfirmOutcome.EXPIRE:
-        await expire_lapsed(connection, change, now)
+        await expire_lapsed(statements, change, now)
     if outcome is ConfirmOutcome.ALREADY_CONFIRMED:
         detail = f"{CHANGE_HOLD} is a confirmed booking itself, not new nights to move onto"
         return _refused(change.hold_id, "hold_gone", detail)
@@ -61,10 +61,10 @@ async def move_booking(
 
     # The nights the booking keeps (a stay extended in its own room) stay where they are.
     keeping = (change.room_id, nights_of(change.check_in, change.check_out))
-    await occupancy.free_nights_of(connection, booking.hold_id, keeping)
-    await occupancy.hand_over_nights(connection, change.hold_id, booking.hold_id)
-    await holds.take_over_stay(connection, booking.hold_id, change, now)
-    await holds.set_status(connection, change.hold_id, HoldStatus.MOVED, now)
+    await occupancy.free_nights_of(statements, booking.hold_id, keeping)
+    await occupancy.hand_over_nights(statements, change.hold_id, booking.hold_id)
+    await holds.take_over_stay(statements, booking.hold_id, change, now)
+    await holds.set_status(statements, change.hold_id, HoldStatus.MOVED, now)
     BOOKING_MOVES.labels("moved").inc()
     return BookingMoved(booking_saga_id=command.booking_saga_id, hold_id=booking.hold_id)
 

@@ -15,8 +15,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from infra.stores.driver_sql import DriverSql
 from infra.stores.sql import drop_database
 from rooms.adapters import holds as hold_rows
+from rooms.adapters import occupancy
 from rooms.adapters.store import open_store
 from rooms.adapters.tables import holds, room_nights
 from rooms.domain.holds import Hold
@@ -70,9 +72,9 @@ def hold_in(hold_id: str, saga_id: str) -> Callable[[str], Hold]:
 
 async def take(engine: AsyncEngine, hold_id: str, room_ids: list[str]) -> Hold | None:
     nights = nights_of(START, STAY_END)
-    async with engine.begin() as connection:
+    async with DriverSql(engine).transaction() as statements:
         return await hold_rows.hold_first_free(
-            connection, hold_in(hold_id, f"saga-{hold_id}"), room_ids, nights, NOW
+            statements, hold_in(hold_id, f"saga-{hold_id}"), room_ids, nights, NOW
         )
 
 
@@ -87,13 +89,10 @@ async def test_a_room_with_one_night_taken_is_passed_over_keeping_none_of_its_ni
 ) -> None:
     first, second = await add_catalogue(engine, room_count=2)
     # Another hold has the last night of the stay in the first room only.
-    async with engine.begin() as connection:
+    async with DriverSql(engine).transaction() as statements:
         other = hold_in("other", "saga-other")(first)
-        await hold_rows.insert(connection, other, NOW)
-        await connection.execute(
-            room_nights.insert().values(room_id=first, night=STAY_END - timedelta(days=1),
-                                        hold_id="other")
-        )  # fmt: skip
+        await hold_rows.insert(statements, other, NOW)
+        await occupancy.take(statements, "other", first, [STAY_END - timedelta(days=1)])
 
     taken = await take(engine, "mine", [first, second])
 

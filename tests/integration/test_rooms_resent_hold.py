@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AsyncExitStack, contextmanager
+from dataclasses import replace
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -30,14 +32,14 @@ from contracts.registry import model_for
 from contracts.rooms import HoldRoom, RoomHeld
 from contracts.topology import Service, Topology
 from infra.messaging.codec import Decoded, Outgoing
+from infra.stores.driver_sql import DriverSql
 from infra.stores.sql import make_engine
 from infra.stores.sql_inbox import SqlInbox
-from rooms.adapters import holds as holds_store
-from rooms.adapters import occupancy
+from rooms.adapters.hold_context import HoldContext, read_hold_context
 from rooms.adapters.store import MIGRATIONS, open_store
-from rooms.adapters.tables import holds, inbox, night_rates, room_nights
+from rooms.adapters.tables import holds, inbox, night_rates, rates, room_nights
 from rooms.entrypoints.app import create_app
-from rooms.handlers import HoldPolicy
+from rooms.handlers import HoldPolicy, holding
 from rooms.handlers.holding import HoldRoomHandler
 from rooms.settings import RoomsSettings
 from tests.integration.test_rooms_holds import ROOM_TYPE, START, add_catalogue, decode, hold_room
@@ -72,11 +74,11 @@ def the_stay() -> HoldRoom:
 
 async def free_rooms(engine: AsyncEngine) -> int:
     """Rooms of the test type free on every night of the stay."""
-    async with engine.connect() as connection:
-        found = await occupancy.rooms_of_type(
-            connection, ROOM_TYPE, START, START + timedelta(days=STAY_NIGHTS)
+    async with DriverSql(engine).transaction() as statements:
+        found = await read_hold_context(
+            statements, new_id(), ROOM_TYPE, START, START + timedelta(days=STAY_NIGHTS)
         )
-    return len(found.numbers) - len(found.taken)
+    return len(found.rooms.numbers) - len(found.rooms.taken)
 
 
 async def holds_of(engine: AsyncEngine, saga_id: str) -> list[str]:
@@ -120,17 +122,19 @@ async def hold_once(engine: AsyncEngine, saga_id: str) -> Reply:
 def first_look_is_stale(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The handler's first look for the saga's hold misses it, as a copy that looked before
     another copy committed its hold does (the paused service resumed with both queued)."""
-    real: Callable[..., Any] = holds_store.find_by_saga
+    real: Callable[..., Any] = read_hold_context
     looks = 0
 
-    async def find_by_saga(*args: Any, **kwargs: Any) -> Any:
+    async def stale_first(*args: Any, **kwargs: Any) -> HoldContext:
         nonlocal looks
         looks += 1
-        return None if looks == 1 else await real(*args, **kwargs)
+        context: HoldContext = await real(*args, **kwargs)
+        return replace(context, already_held=False) if looks == 1 else context
 
     with monkeypatch.context() as patch:
-        patch.setattr(holds_store, "find_by_saga", find_by_saga)
+        patch.setattr(holding, "read_hold_context", stale_first)
         yield
+    assert looks == 2  # the stale look, then the inbox's retry that found the hold
 
 
 async def test_a_hold_room_sent_again_after_the_first_was_held_returns_the_same_hold(
@@ -140,6 +144,27 @@ async def test_a_hold_room_sent_again_after_the_first_was_held_returns_the_same_
     replies = [await hold_once(engine, saga_id), await hold_once(engine, saga_id)]
 
     await assert_one_room_held(engine, saga_id, replies)
+
+
+async def test_a_resent_hold_room_is_answered_with_the_same_prices_dates_and_expiry(
+    engine: AsyncEngine,
+) -> None:
+    """The second answer is read back from the hold's row (dates, Decimal money, JSON prices,
+    the expiry instant), the first one from the catalogue: on either driver they are equal to
+    the last character."""
+    async with engine.begin() as connection:
+        prices = {"weekday_price": Decimal("49999.99"), "weekend_price": Decimal("60000.5")}
+        await connection.execute(rates.update().values(**prices))
+        override = {"room_type_id": ROOM_TYPE, "night": START, "price": Decimal("123.45")}
+        await connection.execute(night_rates.insert().values(**override))
+    saga_id = new_id()
+    first, second = await hold_once(engine, saga_id), await hold_once(engine, saga_id)
+
+    assert isinstance(first, RoomHeld) and isinstance(second, RoomHeld)
+    assert second.model_dump_json() == first.model_dump_json()
+    assert str(first.nightly_prices[0].price) == "123.45"
+    assert first.nightly_prices[0].night == START
+    assert {str(n.price) for n in first.nightly_prices[1:]} <= {"49999.99", "60000.50"}
 
 
 async def test_a_copy_that_missed_the_first_hold_takes_no_second_room(
@@ -248,7 +273,7 @@ async def released_hold(engine: AsyncEngine) -> str:
     held = await hold_once(engine, new_id())
     assert isinstance(held, RoomHeld)
     async with engine.begin() as connection:
-        await occupancy.free_nights_of(connection, held.hold_id)
+        await connection.execute(room_nights.delete().where(room_nights.c.hold_id == held.hold_id))
         await connection.execute(
             holds.update().where(holds.c.hold_id == held.hold_id).values(status="RELEASED")
         )

@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from faststream.rabbit import RabbitBroker
 from motor.motor_asyncio import AsyncIOMotorDatabase
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.clients import ClientVerified, VerifyClient
 from contracts.envelope import Envelope
@@ -20,7 +20,7 @@ from infra.messaging.consumer import CommandConsumer
 from infra.messaging.errors import MONGO_TRANSIENT, SQL_TRANSIENT
 from infra.messaging.publisher import Publisher
 from infra.stores.mongo_inbox import MongoInbox
-from infra.stores.sql_inbox import SqlInbox, inbox_table
+from infra.stores.sql_inbox import SqlInbox, SqlWork, inbox_table
 from tests.support.signing import service_signer
 
 metadata = sa.MetaData()
@@ -45,9 +45,9 @@ async def create_schema(engine: AsyncEngine) -> None:
         await connection.run_sync(metadata.create_all)
 
 
-async def verify_in_sql(
-    command: VerifyClient, envelope: Envelope, connection: AsyncConnection
-) -> ClientVerified:
+async def verify_in_sql(command: VerifyClient, envelope: Envelope, work: SqlWork) -> ClientVerified:
+    # Through SQLAlchemy on the inbox's connection, as a handler that never moved to the driver.
+    connection = work.connection
     updated = await connection.execute(
         effects.update()
         .where(effects.c.saga_id == envelope.saga_id)
