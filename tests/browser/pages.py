@@ -231,20 +231,14 @@ async def rooms_of(page: Page, room_type_id: str) -> list[tuple[str, str]]:
     ]
 
 
-async def close_until_refused(
-    page: Page, room_type_id: str, night: date, reason: str
-) -> str | None:
-    """Close the rooms of a type on `night` one by one until one is refused (booked): its
-    number, or None if every room closed. The calendar counts booked rooms without naming
-    them, so this is how a person finds the booked one too."""
-    alert = page.locator('[data-testid="hotel-alert"]:not([hidden])')
-    for room_id, number in await rooms_of(page, room_type_id):
-        await close_room(page, room_type_id, room_id, night, night, reason)
-        done = page.get_by_test_id("hotel-status").filter(has_text=f"Room {number} closed for")
-        await expect(alert.or_(done).first).to_be_visible()
-        if await alert.is_visible():
-            return number
-    return None
+async def booked_rooms(page: Page, room_type_id: str, night: date) -> list[tuple[str, str]]:
+    """The rooms the calendar on screen lists as booked on `night`: (room id, number) each."""
+    listed = page.locator(f'#calendar [data-room-type="{room_type_id}"] .booked-rooms li')
+    return [
+        (str(await room.get_attribute("data-room")), str(await room.get_attribute("data-number")))
+        for room in await listed.all()
+        if night.isoformat() in str(await room.get_attribute("data-nights")).split()
+    ]
 
 
 def nights(first: date, count: int) -> list[date]:

@@ -23,10 +23,10 @@ from tests.browser.pages import (
     BROWSER,
     UI_TIMEOUT_MS,
     book_first_offer,
+    booked_rooms,
     change_password,
     chromium,
     close_room,
-    close_until_refused,
     create_agency,
     create_client,
     new_page,
@@ -110,8 +110,8 @@ async def _people(browser: Browser, web: str, dashboard: str) -> None:
 
 
 async def _hotels(browser: Browser, dashboard: str) -> None:
-    """A hotel manager's calendar after a rate change and a closure; a refused closure (a
-    demo booking holds the first double room from 40 days ahead)."""
+    """A hotel manager's calendar after a rate change and a closure; a refused closure of the
+    room the calendar lists as booked (a demo booking holds a double room from 40 days ahead)."""
     first = date.today() + timedelta(days=36)
     double = "paris-lumiere-double"
     phone = await new_page(browser, 390, 1000)
@@ -131,7 +131,9 @@ async def _hotels(browser: Browser, dashboard: str) -> None:
     await board.screenshot(path=str(OUT / "dashboard-hotel-calendar.png"), full_page=True)
     booked = date.today() + timedelta(days=40)
     await show_calendar(board, "paris-lumiere", booked - timedelta(days=3), 10)
-    assert await close_until_refused(board, double, booked, "Painting") is not None
+    room_id, _ = (await booked_rooms(board, double, booked))[0]
+    await close_room(board, double, room_id, booked, booked, "Painting")
+    await expect(board.get_by_test_id("hotel-alert")).to_contain_text("refused")
     await board.screenshot(path=str(OUT / "dashboard-hotel-refused.png"), full_page=True)
 
 

@@ -90,6 +90,7 @@ async def test_an_agency_is_opened_staffed_and_kept_to_itself(
         code = await counter.get_by_test_id("confirmation-code").inner_text()
         booked_row = counter.locator("#bookings tbody tr", has_text=code)
         await expect(booked_row).to_be_visible()
+        await expect(booked_row.get_by_test_id("booked-by")).to_have_count(0)  # an agent's own
         booking_id = await booked_row.get_attribute("data-booking")
         assert booking_id
 
@@ -98,6 +99,9 @@ async def test_an_agency_is_opened_staffed_and_kept_to_itself(
         await desk.locator("#bookings-refresh").click()
         agency_row_of_booking = desk.locator(f'#bookings tr[data-booking="{booking_id}"]')
         await expect(agency_row_of_booking).to_contain_text(code)
+        booked_by = agency_row_of_booking.get_by_test_id("booked-by")
+        await expect(booked_by).to_have_text(f"booked by {AGENT}")
+        await expect(booked_by).to_have_attribute("data-agent", AGENT)
 
         # Another agency's agent sees nothing of it, on screen or through the API.
         dakar = await token(web, "dakar.agent1", "agent-demo")
@@ -130,6 +134,9 @@ async def test_an_agency_is_opened_staffed_and_kept_to_itself(
         await desk.get_by_role("button", name="FR", exact=True).click()
         await expect(desk.locator("#team-title")).to_have_text("Équipe")
         await expect(agent_row.get_by_test_id("active")).to_have_text("désactivé")
+        await expect(agency_row_of_booking.get_by_test_id("booked-by")).to_have_text(
+            f"réservée par {AGENT}"
+        )
         await change_password(desk, MANAGER["password"], NEW_PASSWORD)
         await expect(desk.get_by_test_id("password-status")).to_have_text(
             "Mot de passe changé. Utilisez le nouveau à votre prochaine connexion."

@@ -14,8 +14,8 @@ from playwright.async_api import Browser, expect
 from tests.browser.pages import (
     BROWSER,
     UI_TIMEOUT_MS,
+    booked_rooms,
     close_room,
-    close_until_refused,
     console_errors,
     create_client,
     new_page,
@@ -104,14 +104,46 @@ async def test_a_hotel_manager_changes_rates_and_closures_that_agents_see_at_onc
         )
         await show_calendar(board, HOTEL, FIRST)
         await expect(night_cell(board, DOUBLE, "booked", BOOKED_NIGHT)).to_have_text("1")
-        # The calendar counts booked rooms without naming them: close the rooms one by one
-        # until the booked one is refused.
-        refused = await close_until_refused(board, DOUBLE, BOOKED_NIGHT, "Painting")
+        # The calendar names the booked room and its night; the closure form marks it.
+        booked_list = board.locator(f'#calendar [data-room-type="{DOUBLE}"] .booked-rooms')
+        await expect(booked_list.locator("li")).to_have_count(1)
+        booked = await booked_rooms(board, DOUBLE, BOOKED_NIGHT)
+        assert len(booked) == 1, booked
+        booked_id, booked_number = booked[0]
+        await expect(booked_list).to_contain_text(f"Room {booked_number} booked")
+        await close_room(board, DOUBLE, booked_id, BOOKED_NIGHT, BOOKED_NIGHT, "Painting")
+        option = board.locator(f'#closure-room option[value="{booked_id}"]')
+        await expect(option).to_contain_text("(booked that night)")
+        await expect(board.locator("#closure-room option[data-booked]")).to_have_count(1)
+        await expect(board.get_by_test_id("closure-booked")).to_contain_text(
+            f"Room {booked_number}"
+        )
+        # Closing it anyway is refused, with the server's reason shown as it is.
         alert = board.get_by_test_id("hotel-alert")
-        assert refused is not None, "no room was refused on the booked night"
-        await expect(alert).to_contain_text("refused")
-        await expect(alert).to_contain_text(refused)
+        await expect(alert).to_be_visible()
+        await expect(alert).to_contain_text(f"Closing room {booked_number} refused")
+        await expect(alert).to_contain_text(
+            f"Room {booked_number} is booked on {BOOKED_NIGHT.isoformat()}: "
+            "a sold night cannot be closed."
+        )
+        await expect(status).to_have_text("")
         await expect(night_cell(board, DOUBLE, "booked", BOOKED_NIGHT)).to_have_text("1")
+        await expect(night_cell(board, DOUBLE, "closed", BOOKED_NIGHT)).to_have_text("0")
+
+        # At a phone's width the booked room and the form's mark fit without sideways scroll.
+        phone = await new_page(browser, 390, 900)
+        phone_errors = console_errors(phone)
+        await sign_in(phone, dashboard, "hotels.paris", "hotel-demo")
+        await show_calendar(phone, HOTEL, FIRST)
+        await phone.locator("#closure-room-type").select_option(DOUBLE)
+        await phone.locator("#closure-first").fill(BOOKED_NIGHT.isoformat())
+        await phone.locator("#closure-last").fill(BOOKED_NIGHT.isoformat())
+        await phone.locator("#closure-room").select_option(booked_id)
+        await expect(phone.get_by_test_id("closure-booked")).to_be_visible()
+        listed = phone.locator(f'#calendar .booked-rooms li[data-room="{booked_id}"]')
+        await expect(listed).to_be_visible()
+        assert await phone.evaluate("document.documentElement.scrollWidth") <= 390
+        assert phone_errors == []
 
         # The booking is among the hotel's, with the guest's name.
         await open_section(board, "bookings")

@@ -533,6 +533,7 @@ async function withDetails(booking) {
 }
 
 function renderBookings() {
+  const agency = state.me?.role === "agency_manager"; // the agency's bookings: say who booked each
   $("#bookings tbody").replaceChildren(...state.bookings.map((b) => {
     const reservation = b.reservation || {};
     const changeable = b.status === "CONFIRMED" && !b.changing;
@@ -546,7 +547,10 @@ function renderBookings() {
       ? el("span", { class: "badge state-CHANGING", "data-testid": "changing" }, t("bookings.changing"))
       : null;
     return el("tr", { "data-booking": b.booking_id },
-      el("td", {}, b.hotel_name || b.hotel_id || "—", el("br"), el("small", { class: "muted" }, b.room_type || "")),
+      el("td", {}, b.hotel_name || b.hotel_id || "—", el("br"), el("small", { class: "muted" }, b.room_type || ""),
+        agency && b.agent_id
+          ? [el("br"), el("small", { class: "booked-by", "data-testid": "booked-by", "data-agent": b.agent_id }, t("bookings.booked_by", { agent: b.agent_id }))]
+          : null),
       el("td", { class: "stay", "data-check-in": b.check_in || "", "data-check-out": b.check_out || "" },
         `${day(b.check_in)} → ${day(b.check_out)}`),
       el("td", {}, el("span", { class: `badge state-${b.status}` }, t(`state.${b.status}`)),

@@ -1,7 +1,8 @@
 // A hotel's calendar for the people who run it (and operators): every night of a range, per
-// room type, with its rate (marked where the hotel set it), free, booked and closed rooms and
-// the closed rooms with their reason; and the forms that change a rate or close and reopen a
-// room or a whole room type. After each change the calendar is read again and a line says
+// room type, with its rate (marked where the hotel set it), free, booked and closed rooms, the
+// closed rooms with their reason and the booked rooms with their nights; and the forms that
+// change a rate or close and reopen a room or a whole room type (the closure form marks the
+// rooms booked on the nights it names, which cannot be closed). After each change the calendar is read again and a line says
 // what happened; a refusal is shown as the server words it.
 import { el } from "/shared/dom.js";
 
@@ -23,6 +24,13 @@ const dayMonth = (iso) => new Date(`${iso}T00:00:00Z`).toLocaleDateString("en-GB
 const weekend = (iso) => [5, 6].includes(new Date(`${iso}T00:00:00Z`).getUTCDay()); // Friday and Saturday nights
 const plural = (count, word) => `${count} ${word}${count === 1 ? "" : "s"}`;
 
+// How a room in the closure form is marked when booked on `booked` of the `count` nights named.
+function bookedMark(booked, count) {
+  if (count <= 1) return "(booked that night)";
+  if (booked >= count) return `(booked on all ${count} nights)`;
+  return `(booked on ${booked} of these nights)`;
+}
+
 function range(first, last) {
   const nights = nightsBetween(first, last);
   return nights === 1 ? dayMonth(first) : `${dayMonth(first)} – ${dayMonth(last)}`;
@@ -40,8 +48,12 @@ export function hotelCalendar({ api }) {
   $("#rate-room-type").onchange = fitForms;
   $("#closure-room-type").onchange = fitRooms;
   for (const [first, last] of [["#rate-first", "#rate-last"], ["#closure-first", "#closure-last"]]) {
-    $(first).onchange = () => { if (!$(last).value || $(last).value < $(first).value) $(last).value = $(first).value; };
+    $(first).onchange = () => {
+      if (!$(last).value || $(last).value < $(first).value) $(last).value = $(first).value;
+      if (first === "#closure-first") fitRooms();
+    };
   }
+  $("#closure-last").onchange = fitRooms;
 
   async function show() {
     if (!$("#calendar-start").value) $("#calendar-start").value = today();
@@ -113,7 +125,7 @@ export function hotelCalendar({ api }) {
             cells("free", (n) => String(n.free), (n) => ({ class: n.free === 0 ? "full" : "" })),
             cells("booked", (n) => String(n.booked)),
             cells("closed", (n) => String(n.closed), (n) => ({ class: n.closed ? "closed" : "" }))))),
-      closedRooms(type));
+      closedRooms(type), (type.booked || []).length ? bookedRooms(type) : null);
   }
 
   function price(night) {
@@ -123,7 +135,10 @@ export function hotelCalendar({ api }) {
 
   function closedRooms(type) {
     const closed = type.closed || [];
-    if (!closed.length) return el("p", { class: "muted small" }, "No room closed in these nights.");
+    if (!closed.length) {
+      return el("p", { class: "muted small" }, (type.booked || []).length
+        ? "No room closed in these nights." : "No room closed or booked in these nights.");
+    }
     return el("ul", { class: "closed-rooms" }, closed.map((room) => {
       const nights = [...room.nights].sort();
       return el("li", { "data-room": room.room_id },
@@ -133,6 +148,15 @@ export function hotelCalendar({ api }) {
           type: "button", class: "small",
           onclick: () => reopenRoom(type, room, nights[0], nights[nights.length - 1]),
         }, "Reopen"));
+    }));
+  }
+
+  function bookedRooms(type) {
+    return el("ul", { class: "booked-rooms", "aria-label": `${type.name}: booked rooms` }, type.booked.map((room) => {
+      const nights = [...room.nights].sort();
+      return el("li", { "data-room": room.room_id, "data-number": room.number, "data-nights": nights.join(" ") },
+        el("strong", {}, `Room ${room.number}`), " booked ", nights.map(dayMonth).join(", "),
+        el("span", { class: "muted" }, " — sold, cannot be closed"));
     }));
   }
 
@@ -152,13 +176,29 @@ export function hotelCalendar({ api }) {
     fitRooms();
   }
 
+  // The rooms of the chosen type, each marked if the calendar shows it booked on any of the
+  // nights the closure form names (the server refuses to close those; it still has the last word).
   function fitRooms() {
     const type = roomType($("#closure-room-type").value);
     const chosen = $("#closure-room").value;
+    const first = $("#closure-first").value;
+    const last = $("#closure-last").value || first;
+    const inRange = (night) => first && night >= first && night <= last;
+    const count = first && last >= first ? nightsBetween(first, last) : 0;
+    const bookedOn = (room) => ((type?.booked || []).find((b) => b.room_id === room.room_id)?.nights || []).filter(inRange).length;
     $("#closure-room").replaceChildren(el("option", { value: "" }, "Whole room type (stop selling)"),
-      ...(type?.rooms || []).map((room) => el("option", { value: room.room_id, "data-number": room.number },
-        `Room ${room.number}${room.floor !== undefined && room.floor !== null ? ` (floor ${room.floor})` : ""}`)));
+      ...(type?.rooms || []).map((room) => {
+        const booked = bookedOn(room);
+        return el("option", { value: room.room_id, "data-number": room.number, "data-booked": booked || null },
+          `Room ${room.number}${room.floor !== undefined && room.floor !== null ? ` (floor ${room.floor})` : ""}`,
+          booked ? ` ${bookedMark(booked, count)}` : "");
+      }));
     if ((type?.rooms || []).some((room) => room.room_id === chosen)) $("#closure-room").value = chosen;
+    const held = (type?.booked || []).map((room) => ({ ...room, nights: room.nights.filter(inRange).sort() }))
+      .filter((room) => room.nights.length);
+    $("#closure-booked").hidden = !held.length;
+    $("#closure-booked").replaceChildren(...(held.length ? ["Booked on these nights, so not closable: ",
+      ...held.flatMap((room, i) => [i ? "; " : "", el("strong", {}, `Room ${room.number}`), ` (${room.nights.map(dayMonth).join(", ")})`])] : []));
   }
 
   const roomType = (id) => (shown?.room_types || []).find((type) => type.room_type_id === id);
