@@ -1,4 +1,5 @@
-"""Queries on the clients table. Every function runs inside the caller's transaction."""
+"""Queries on the clients table for the HTTP API (the message handlers' are in
+`message_queries`). Every function runs inside the caller's transaction."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from clients.adapters.tables import client_agencies, clients, personal_data_reads
 from clients.domain.model import Client, ClientDetails, ClientStatus, DocumentType
@@ -85,29 +86,6 @@ async def links_of(session: AsyncSession, client_id: str) -> list[AgencyLink]:
     ]
 
 
-async def link_booking(
-    session: AsyncSession, client_id: str, agency_id: str, booking_id: str, at: datetime
-) -> bool:
-    """Record that the agency holds a confirmed booking for the client; False when the client
-    is unknown. Idempotent: an agency already linked keeps its first link."""
-    if await status_of(session, client_id) is None:
-        return False
-    try:
-        async with session.begin_nested():
-            await session.execute(
-                client_agencies.insert().values(
-                    client_id=client_id,
-                    agency_id=agency_id,
-                    reason=LinkReason.BOOKING,
-                    booking_id=booking_id,
-                    since=at,
-                )
-            )
-    except IntegrityError:
-        pass  # the agency already knows the client
-    return True
-
-
 async def record_read(
     session: AsyncSession,
     client_id: str,
@@ -162,13 +140,6 @@ async def save(session: AsyncSession, client: Client) -> None:
 async def get(session: AsyncSession, client_id: str) -> Client | None:
     row = (await session.execute(sa.select(clients).where(clients.c.id == client_id))).first()
     return None if row is None else _client(row._mapping)
-
-
-async def status_of(session: AsyncSession | AsyncConnection, client_id: str) -> ClientStatus | None:
-    status = (
-        await session.execute(sa.select(clients.c.status).where(clients.c.id == client_id))
-    ).scalar_one_or_none()
-    return None if status is None else ClientStatus(status)
 
 
 async def existing_email_keys(session: AsyncSession, keys: list[str]) -> set[str]:

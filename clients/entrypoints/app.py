@@ -29,6 +29,7 @@ from infra.messaging.errors import SQL_TRANSIENT
 from infra.messaging.publisher import Publisher
 from infra.runtime import broker_ping, start_broker, subscribe
 from infra.service_auth import require_service_token
+from infra.stores.driver_sql import DriverSql
 from infra.stores.read_only import ReadOnlyCommands
 
 log = structlog.get_logger(__name__)
@@ -102,11 +103,11 @@ def _consumer_broker(settings: ClientsSettings, engine: AsyncEngine) -> RabbitBr
         transient_errors=SQL_TRANSIENT,
     )
     subscribe(broker, topology.command_queue(Service.CLIENTS), commands)
-    sessions = async_sessionmaker(engine, expire_on_commit=False)
+    sql = DriverSql(engine)
 
     async def confirmed(event: Event) -> str:
         assert isinstance(event, BookingConfirmed)
-        return await record_confirmed_booking(event, sessions)
+        return await record_confirmed_booking(event, sql)
 
     # Confirmed bookings, from the orchestrator only: the agency may then read its client.
     bookings = EventConsumer(

@@ -133,6 +133,19 @@ class DriverSql:
                         await connection.invalidate()
                 raise
 
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[DriverTransaction]:
+        """A connection of its own for reads, with no transaction begun: SQLite reads each
+        statement on its own (no write lock taken), and the transaction MySQL opens by itself
+        is rolled back as the pool takes the connection back."""
+        async with self._engine.connect() as connection:
+            driver: Any = (await connection.get_raw_connection()).driver_connection
+            try:
+                yield DriverTransaction(driver, self._sqlite, self._errors)
+            except CONNECTION_ERRORS:
+                await connection.invalidate()
+                raise
+
     async def within(self, connection: AsyncConnection) -> DriverTransaction:
         """Statements inside the transaction SQLAlchemy runs on `connection`."""
         driver: Any = (await connection.get_raw_connection()).driver_connection
