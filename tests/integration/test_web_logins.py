@@ -123,6 +123,36 @@ async def test_five_wrong_passwords_lock_the_account_until_an_operator_lifts_it(
     assert after.status_code == 200 and after.json()["access_token"]
 
 
+async def test_a_username_in_other_letter_cases_is_the_same_account_to_the_throttle(
+    client_from: Client,
+) -> None:
+    attacker = client_from("10.0.10.1")
+    cases = ["Agent", "AGENT", "aGeNt", "agenT", "AgEnT"]
+    wrong = [await sign_in(attacker, {**AGENT, "username": u, "password": "x" * 12}) for u in cases]
+    right = await sign_in(client_from("10.0.10.2"), AGENT)
+
+    assert [r.status_code for r in wrong] == [401] * 5
+    assert right.status_code == 429, "five guesses at one account, whatever their case"
+
+
+async def test_wrong_current_passwords_count_towards_the_lockout(client_from: Client) -> None:
+    client = client_from("10.0.11.1")
+    operator = await bearer(client, OPERATOR)
+    guess = {"current_password": "not-the-password", "new_password": "a-new-one-2027"}
+    guesses = [
+        await client.post("/api/me/password", json=guess, headers=operator) for _ in range(5)
+    ]
+    locked = await client.post(
+        "/api/me/password",
+        json={"current_password": OPERATOR["password"], "new_password": "a-new-one-2027"},
+        headers=operator,
+    )
+
+    assert [g.status_code for g in guesses] == [400] * 5
+    assert locked.status_code == 429, "a stolen token does not buy unlimited guesses"
+    assert (await sign_in(client_from("10.0.11.2"), OPERATOR)).status_code == 429
+
+
 async def test_only_an_operator_lifts_a_lockout(client_from: Client) -> None:
     client = client_from("10.0.1.1")
     agent = await bearer(client, AGENT)

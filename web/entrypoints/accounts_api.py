@@ -26,6 +26,7 @@ from web.auth import CurrentUser, Operator, forbidden
 from web.edge import COMMON, CONFLICT, NOT_FOUND
 from web.entrypoints.auth_api import accounts, authenticate, sessions
 from web.entrypoints.hotels_api import known_hotels
+from web.logins import LoginThrottle
 
 router = APIRouter(prefix="/api", tags=["people"], responses=COMMON | NOT_FOUND | CONFLICT)
 
@@ -144,8 +145,20 @@ async def me(request: Request, user: CurrentUser) -> dict[str, Any]:
 
 @router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT)
 async def change_password(request: Request, user: CurrentUser, body: PasswordChange) -> Response:
-    """A new password: every other session of the account ends; this one goes on."""
+    """A new password: every other session of the account ends; this one goes on. Wrong
+    current passwords count towards the account's sign-in lockout, so a stolen token cannot
+    be used to guess the password."""
+    throttle: LoginThrottle = request.app.state.logins
+    address = request.client.host if request.client else "unknown"
+    wait = throttle.retry_after(user.username, address)
+    if wait:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            detail="Too many wrong passwords: try again later.",
+            headers={"Retry-After": str(wait)},
+        )
     if await authenticate(request, user.username, body.current_password) is None:
+        throttle.failed(user.username, address)
         raise HTTPException(status.HTTP_400_BAD_REQUEST, detail="The current password is wrong.")
     if body.new_password == body.current_password:
         raise _unprocessable("The new password must differ from the current one.")

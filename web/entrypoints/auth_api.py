@@ -49,7 +49,8 @@ async def token(
 ) -> dict[str, Any]:
     settings: WebSettings = request.app.state.settings
     throttle: LoginThrottle = request.app.state.logins
-    address, username = _address(request), form.username[:200]  # bounded keys
+    # Bounded keys; usernames are lower case, so `Agent` and `agent` count as one account.
+    address, username = _address(request), form.username[:200].lower()
     wait = throttle.retry_after(username, address)
     if wait:  # locked: the password is not even looked at
         raise HTTPException(
@@ -58,7 +59,7 @@ async def token(
             "(an operator can lift it).",
             headers={"Retry-After": str(wait)},
         )
-    account = await authenticate(request, username.lower(), form.password)
+    account = await authenticate(request, username, form.password)
     if account is None:
         throttle.failed(username, address)
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="Wrong username or password.")
@@ -133,7 +134,7 @@ async def lockouts(request: Request, user: Operator) -> dict[str, dict[str, int]
 @router.post("/lockouts/{username}/lift", responses=OPERATORS_ONLY)
 async def lift_account(request: Request, user: Operator, username: Username) -> dict[str, Any]:
     throttle: LoginThrottle = request.app.state.logins
-    return {"username": username, "lifted": throttle.lift_account(username)}
+    return {"username": username, "lifted": throttle.lift_account(username.lower())}
 
 
 @router.post("/address-lockouts/{address}/lift", responses=OPERATORS_ONLY)
