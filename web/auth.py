@@ -33,8 +33,6 @@ REQUIRED_CLAIMS = ["exp", "iat", "sub", "jti"]
 SESSIONS_CACHED = 50_000  # live sessions a process remembers at most
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
 
-__all__ = ["Role", "User"]
-
 
 def issue_token(settings: WebSettings, username: str, role: Role) -> tuple[str, str, datetime]:
     """A token for a new session: the token, the session id, and when both expire."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -118,6 +119,7 @@ class Account:
     agency_id: str | None
     hotel_ids: frozenset[str]
     active: bool
+    created_at: datetime | None = None
 
 
 def refusal_to_create(actor: User, role: Role, agency_id: str | None) -> str | None:

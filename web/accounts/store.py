@@ -6,7 +6,7 @@ app and the dashboard, migrated at start-up like every other store.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -111,14 +111,6 @@ class AccountStore:
             rows = (await connection.execute(query)).mappings().all()
             hotels = await _hotels_of(connection, [r["username"] for r in rows])
         return [_account(r, hotels.get(r["username"], frozenset())) for r in rows]
-
-    async def created_at(self, usernames: Iterable[str]) -> dict[str, datetime]:
-        query = sa.select(users.c.username, users.c.created_at).where(
-            users.c.username.in_(list(usernames))
-        )
-        async with self.engine.connect() as connection:
-            rows = (await connection.execute(query)).all()
-        return {row[0]: row[1].replace(tzinfo=UTC) for row in rows}
 
     async def create_user(self, user: NewUser) -> None:
         async with self.engine.begin() as connection:
@@ -302,6 +294,7 @@ def _account(row: Any, hotel_ids: frozenset[str]) -> Account:
         agency_id=row["agency_id"],
         hotel_ids=hotel_ids,
         active=bool(row["active"]),
+        created_at=row["created_at"].replace(tzinfo=UTC),
     )
 
 

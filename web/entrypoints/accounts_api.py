@@ -93,6 +93,7 @@ def _account_out(account: Account) -> dict[str, Any]:
         "agency_id": account.agency_id,
         "hotel_ids": sorted(account.hotel_ids),
         "active": account.active,
+        "created_at": account.created_at and account.created_at.isoformat(),
     }
 
 
@@ -222,10 +223,7 @@ async def list_users(
     elif not user.is_operator:
         raise forbidden("Operators and agency managers only.")
     found = await accounts(request).accounts(agency_id=agency_id, role=role)
-    created = await accounts(request).created_at(a.username for a in found)
-    return {
-        "items": [_account_out(a) | {"created_at": created[a.username].isoformat()} for a in found]
-    }
+    return {"items": [_account_out(a) for a in found]}
 
 
 @router.post("/users", status_code=status.HTTP_201_CREATED)

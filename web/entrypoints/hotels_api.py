@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
+import httpx
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -46,7 +47,7 @@ class Closing(Nights):
     reason: str = Field(min_length=1, max_length=200)
 
 
-def _rooms(request: Request) -> Any:
+def _rooms(request: Request) -> httpx.AsyncClient:
     services: Upstreams = request.app.state.upstreams
     return services.rooms
 

@@ -20,8 +20,8 @@ from contracts.sagas import TERMINAL_STATES
 from contracts.topology import Service
 from contracts.values import Stay
 from infra.messaging.publisher import Publisher
-from web.accounts.roles import booking_scope, may_hold_personal_data, may_see_booking
-from web.auth import Booker, BookingHandler, CurrentUser, StreamUser, User
+from web.accounts.roles import User, booking_scope, may_hold_personal_data, may_see_booking
+from web.auth import Booker, BookingHandler, CurrentUser, StreamUser
 from web.booking_requests import BookingRequests, differing
 from web.bookings import (
     BookingRequest,
