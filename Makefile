@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install browser test test-unit lint format up bench chaos clean
+.PHONY: install browser contract-tools test test-unit lint format up bench chaos clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -16,10 +16,15 @@ install: $(BIN)/python
 browser:
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
-test: install browser
+# The official AsyncAPI parser (Node.js), which the contract test runs on docs/asyncapi.json.
+contract-tools:
+	@command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null)
+	@test -d tests/contract/node_modules/@asyncapi/parser || npm ci --prefix tests/contract --no-audit --no-fund --silent
+
+test: install browser contract-tools
 	$(BIN)/python -m pytest tests
 
-test-unit: install
+test-unit: install contract-tools
 	$(BIN)/python -m pytest tests -m unit
 
 lint: install

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Generic, Literal, TypeVar
+from typing import ClassVar, Generic, Literal, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -12,8 +12,15 @@ from contracts.values import CurrencyCode, EntityId, Money, Stay
 CLOUDEVENTS_CONTENT_TYPE = "application/cloudevents+json"
 
 
-class BookingConfirmed(Event):
+class PublicEvent(Event):
+    """An event other systems subscribe to, published on `booking.<public_name>`."""
+
+    public_name: ClassVar[str]
+
+
+class BookingConfirmed(PublicEvent):
     message_type = "booking.BookingConfirmed.v1"
+    public_name: ClassVar[str] = "confirmed"  # its routing key is `booking.confirmed`
 
     booking_id: EntityId
     reservation_id: EntityId
@@ -27,8 +34,9 @@ class BookingConfirmed(Event):
     currency: CurrencyCode
 
 
-class BookingFailed(Event):
+class BookingFailed(PublicEvent):
     message_type = "booking.BookingFailed.v1"
+    public_name: ClassVar[str] = "failed"  # its routing key is `booking.failed`
 
     booking_id: EntityId
     agency_id: EntityId
@@ -36,8 +44,9 @@ class BookingFailed(Event):
     reason: str = Field(max_length=500)
 
 
-class BookingCancelled(Event):
+class BookingCancelled(PublicEvent):
     message_type = "booking.BookingCancelled.v1"
+    public_name: ClassVar[str] = "cancelled"  # its routing key is `booking.cancelled`
 
     booking_id: EntityId
     agency_id: EntityId
@@ -45,11 +54,12 @@ class BookingCancelled(Event):
     reason: str = Field(max_length=500)
 
 
-class BookingChanged(Event):
+class BookingChanged(PublicEvent):
     """A confirmed booking now has other dates, another room type or another number of
     guests; its confirmation code is the same."""
 
     message_type = "booking.BookingChanged.v1"
+    public_name: ClassVar[str] = "changed"  # its routing key is `booking.changed`
 
     booking_id: EntityId
     change_id: EntityId
@@ -62,7 +72,7 @@ class BookingChanged(Event):
     currency: CurrencyCode
 
 
-PUBLIC_EVENTS: tuple[type[Event], ...] = (
+PUBLIC_EVENTS: tuple[type[PublicEvent], ...] = (
     BookingConfirmed,
     BookingFailed,
     BookingCancelled,

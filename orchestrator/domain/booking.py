@@ -195,12 +195,12 @@ def booking_ended(saga: Saga, state: SagaState) -> tuple[Event, str] | None:
             total=data.total or 0,
             currency=data.currency or "",
         )
-        return confirmed, "confirmed"
+        return confirmed, BookingConfirmed.public_name
     where = {"booking_id": booking_id, "agency_id": data.agency_id, "hotel_id": data.hotel_id}
     if state == SagaState.FAILED:
-        return BookingFailed(**where, reason=saga.failure_reason or ""), "failed"
+        return BookingFailed(**where, reason=saga.failure_reason or ""), BookingFailed.public_name
     if state == SagaState.CANCELLED:
-        return BookingCancelled(**where, reason=data.cancel_reason or ""), "cancelled"
+        return BookingCancelled(**where, reason=data.cancel_reason or ""), BookingCancelled.public_name
     return None
 
 

@@ -98,7 +98,7 @@ def _apply(work: Work, command: ApplyChange, change_id: str) -> Reply | None:
             total=changed.total or 0,
             currency=changed.currency or "",
         ),
-        "changed",
+        BookingChanged.public_name,
     )
     work.announce("apply_change", "the booking was changed")
     return ChangeApplied(booking_saga_id=work.saga.saga_id)
