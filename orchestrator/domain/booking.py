@@ -200,7 +200,9 @@ def booking_ended(saga: Saga, state: SagaState) -> tuple[Event, str] | None:
     if state == SagaState.FAILED:
         return BookingFailed(**where, reason=saga.failure_reason or ""), BookingFailed.public_name
     if state == SagaState.CANCELLED:
-        return BookingCancelled(**where, reason=data.cancel_reason or ""), BookingCancelled.public_name
+        return BookingCancelled(
+            **where, reason=data.cancel_reason or ""
+        ), BookingCancelled.public_name
     return None
 
 
