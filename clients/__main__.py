@@ -8,11 +8,14 @@ from clients.entrypoints.app import create_app
 from clients.entrypoints.serve import server_config
 from clients.settings import ClientsSettings
 from infra.settings import load_settings
+from infra.tracing import configure_tracing
 
 
 def main() -> None:
     settings = load_settings(ClientsSettings)
-    uvicorn.Server(server_config(create_app(settings), settings)).run()
+    app = create_app(settings)
+    configure_tracing("clients", app, settings.otel_exporter_otlp_endpoint)
+    uvicorn.Server(server_config(app, settings)).run()
 
 
 if __name__ == "__main__":

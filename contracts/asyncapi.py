@@ -1,7 +1,9 @@
 """The platform's AsyncAPI 3 document, generated from the message models in `contracts/`.
 
 What another system may rely on: the public booking events (CloudEvents 1.0 on the
-`booking.events` topic exchange). Each message's payload schema is its pydantic model's JSON
+`booking.events` topic exchange), and the partners' channel (requests a partner publishes to
+`partners.requests`; the answers and outcomes it reads, as CloudEvents, from its own queue
+`partner.<agency_id>.outcomes`). Each message's payload schema is its pydantic model's JSON
 schema, so the document cannot drift from what is published; `PUBLIC_SCHEMAS_LOCK` holds a
 digest of each public message's schema under its versioned type, and the contract test fails
 when a schema changes while its type (`...v1`) stays the same.
@@ -17,25 +19,17 @@ import hashlib
 import json
 import sys
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
-from contracts.events import (
-    CLOUDEVENTS_CONTENT_TYPE,
-    PUBLIC_EVENTS,
-    BookingCancelled,
-    BookingChanged,
-    BookingConfirmed,
-    BookingFailed,
-    CloudEvent,
-    PublicEvent,
-)
-from contracts.topology import PUBLIC_ROUTING_PREFIX
-from contracts.values import Stay
+from contracts.asyncapi_examples import BOOKING_ID, EXAMPLES, PARTNER_EXAMPLES
+from contracts.base import Message
+from contracts.events import CLOUDEVENTS_CONTENT_TYPE, PUBLIC_EVENTS, CloudEvent, PublicEvent
+from contracts.partners import PARTNER_EVENTS, PARTNER_REQUESTS, PartnerEvent
+from contracts.topology import PUBLIC_ROUTING_PREFIX, Topology
 
 ASYNCAPI_VERSION = "3.1.0"
 DOCUMENT_VERSION = "1.0.0"
@@ -44,37 +38,20 @@ DOCUMENT_PATH = ROOT / "docs" / "asyncapi.json"
 PUBLIC_SCHEMAS_LOCK = Path(__file__).with_name("public_schemas.lock.json")
 SCHEMA_REF = "#/components/schemas/{model}"
 EVENTS_EXCHANGE = "booking.events"
-
-_STAY = Stay(check_in=date(2027, 1, 12), check_out=date(2027, 1, 14))
-_BOOKING = "3f9a2c1e-8d4b-5b7a-9c2e-1a6f0d4b8e21"
-_WHERE = {"booking_id": _BOOKING, "agency_id": "agency-lome", "hotel_id": "paris-lumiere"}
-# One example of each public event: ids only, as on the broker.
-EXAMPLES: dict[type[PublicEvent], PublicEvent] = {
-    BookingConfirmed: BookingConfirmed(
-        **_WHERE,
-        reservation_id="65f1c0de9b1e4a2f8c3d7e10",
-        confirmation_code="8FJCQYWU",
-        client_id="c-5b2e9f",
-        room_type_id="paris-lumiere-standard-double",
-        stay=_STAY,
-        total=Decimal("420.00"),
-        currency="EUR",
-    ),
-    BookingFailed: BookingFailed(**_WHERE, reason="No room of this type is free for these dates."),
-    BookingCancelled: BookingCancelled(**_WHERE, reason="Cancelled at the client's request."),
-    BookingChanged: BookingChanged(
-        **_WHERE,
-        change_id="7c1d4e2a-0b9f-5e3c-8a6d-2f4b1c9e0a57",
-        room_type_id="paris-lumiere-deluxe-king",
-        stay=Stay(check_in=date(2027, 1, 12), check_out=date(2027, 1, 15)),
-        guests=2,
-        total=Decimal("690.00"),
-        currency="EUR",
-    ),
-}
+# The partners' names without a namespace, as the topology makes them.
+_BARE = Topology("")
+PARTNER_REQUESTS_EXCHANGE = _BARE.partner_requests.name
+PARTNER_QUEUE = _BARE.partner_outcomes_queue("{agencyId}").name
+REQUEST_PROPERTIES = (
+    "Publish it to `{exchange}` (any routing key) with the AMQP properties `message_id` (the "
+    "request's id, unique), `type` `{type}`, `user_id` (your broker user: RabbitMQ checks it "
+    "against your login, which is how the platform knows the request is yours) and "
+    "`content_type` `application/json`. The answer comes to your queue: "
+    "`partners.BookingAccepted.v1` or `partners.BookingRejected.v1` with the reason."
+)
 
 
-def message_name(model: type[PublicEvent]) -> str:
+def message_name(model: type[Message]) -> str:
     """`booking.BookingConfirmed.v1` -> `BookingConfirmedV1`: a component name per version."""
     _, name, version = model.message_type.rsplit(".", 2)
     return f"{name}{version.upper()}"
@@ -87,44 +64,85 @@ def _schema(model: type[BaseModel], schemas: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def _cloud_event_example(model: type[PublicEvent]) -> dict[str, Any]:
+def _cloud_event_example(model: type[Message], data: Message, source: str) -> dict[str, Any]:
     event = CloudEvent[model](  # type: ignore[valid-type]
         id="0b7e3c2a-4f1d-4e8b-9a6c-5d2e1f0a3b47",
-        source="/orchestrator",
+        source=source,
         type=model.message_type,
-        subject=_BOOKING,
+        subject=BOOKING_ID,
         time=datetime(2026, 12, 3, 14, 3, 11, tzinfo=UTC),
-        data=EXAMPLES[model],
+        data=data,
     )
     return dict(json.loads(event.model_dump_json()))
 
 
-def _public_message(model: type[PublicEvent], schemas: dict[str, Any]) -> dict[str, Any]:
-    data_schema = _schema(model, schemas)
-    schemas[message_name(model)] = data_schema
+def _cloud_event_payload(model: type[Message], schemas: dict[str, Any]) -> dict[str, Any]:
+    """The schema of `model`'s CloudEvent, its `data` being the model's own schema."""
+    schemas[message_name(model)] = _schema(model, schemas)
     envelope = _schema(CloudEvent[model], schemas)  # type: ignore[valid-type]
     envelope["properties"]["type"] = {"const": model.message_type, "type": "string"}
     envelope["properties"]["data"] = {"$ref": SCHEMA_REF.format(model=message_name(model))}
     envelope["title"] = f"CloudEvent of {model.message_type}"
-    routing_key = f"{PUBLIC_ROUTING_PREFIX}.{model.public_name}"
+    return envelope
+
+
+def _message(
+    model: type[Message], payload: dict[str, Any], content_type: str, example: dict[str, Any]
+) -> dict[str, Any]:
     return {
         "name": message_name(model),
         "title": model.__name__,
-        "summary": (model.__doc__ or f"{model.__name__}: a booking event.").strip(),
-        "contentType": CLOUDEVENTS_CONTENT_TYPE,
-        "payload": envelope,
+        "summary": " ".join((model.__doc__ or f"{model.__name__}: a booking event.").split()),
+        "contentType": content_type,
+        "payload": payload,
         "bindings": {
             "amqp": {"messageType": model.message_type, "bindingVersion": "0.3.0"},
         },
-        "x-routing-key": routing_key,
-        "examples": [
-            {
-                "name": routing_key,
-                "summary": f"On `{routing_key}`.",
-                "payload": _cloud_event_example(model),
-            }
-        ],
+        "examples": [example],
     }
+
+
+def _public_message(model: type[PublicEvent], schemas: dict[str, Any]) -> dict[str, Any]:
+    routing_key = f"{PUBLIC_ROUTING_PREFIX}.{model.public_name}"
+    example = {
+        "name": routing_key,
+        "summary": f"On `{routing_key}`.",
+        "payload": _cloud_event_example(model, EXAMPLES[model], "/orchestrator"),
+    }
+    payload = _cloud_event_payload(model, schemas)
+    message = _message(model, payload, CLOUDEVENTS_CONTENT_TYPE, example)
+    return message | {"x-routing-key": routing_key}
+
+
+def _partner_event_message(model: type[PartnerEvent], schemas: dict[str, Any]) -> dict[str, Any]:
+    example = {
+        "name": "outcomes",
+        "summary": "On the partner's own queue.",
+        "payload": _cloud_event_example(model, PARTNER_EXAMPLES[model], "/partners"),
+    }
+    payload = _cloud_event_payload(model, schemas)
+    return _message(model, payload, CLOUDEVENTS_CONTENT_TYPE, example)
+
+
+def _partner_request_message(model: type[Message], schemas: dict[str, Any]) -> dict[str, Any]:
+    payload = _schema(model, schemas)
+    example = {
+        "name": "request",
+        "summary": f"The body; the AMQP `type` is `{model.message_type}`.",
+        "payload": json.loads(PARTNER_EXAMPLES[model].model_dump_json()),
+    }
+    message = _message(model, payload, "application/json", example)
+    said = REQUEST_PROPERTIES.format(exchange=PARTNER_REQUESTS_EXCHANGE, type=model.message_type)
+    return message | {"description": said}
+
+
+def _queue_binding(name: str) -> dict[str, Any]:
+    queue = {"name": name, "durable": True, "exclusive": False, "autoDelete": False, "vhost": "/"}
+    return {"amqp": {"is": "queue", "queue": queue, "bindingVersion": "0.3.0"}}
+
+
+def _message_refs(channel: str, names: Iterable[str]) -> list[dict[str, str]]:
+    return [{"$ref": f"#/channels/{channel}/messages/{name}"} for name in names]
 
 
 def _exchange_binding(name: str, kind: str) -> dict[str, Any]:
@@ -146,8 +164,9 @@ def _exchange_binding(name: str, kind: str) -> dict[str, Any]:
 def document() -> dict[str, Any]:
     """The AsyncAPI 3 document of what other systems may publish and subscribe to."""
     schemas: dict[str, Any] = {}
-    messages = {message_name(m): _public_message(m, schemas) for m in PUBLIC_EVENTS}
-    refs = [{"$ref": f"#/channels/bookingEvents/messages/{name}"} for name in messages]
+    public = {message_name(m): _public_message(m, schemas) for m in PUBLIC_EVENTS}
+    requests = {message_name(m): _partner_request_message(m, schemas) for m in PARTNER_REQUESTS}
+    answers = {message_name(m): _partner_event_message(m, schemas) for m in PARTNER_EVENTS}
     return {
         "asyncapi": ASYNCAPI_VERSION,
         "info": {
@@ -157,9 +176,12 @@ def document() -> dict[str, Any]:
                 "Booking outcomes as CloudEvents 1.0 (structured mode, JSON) on the "
                 f"`{EVENTS_EXCHANGE}` topic exchange, routing keys `booking.<outcome>`. Events "
                 "carry ids only, never personal data. A subscriber binds a queue of its own to "
-                "`booking.#` (or one outcome) with the broker credentials it was given. A "
-                "message's type names its version (`.v1`); a changed schema is a new version, "
-                "published beside the old one for as long as subscribers need it."
+                "`booking.#` (or one outcome) with the broker credentials it was given. "
+                "Partners (systems that book) publish requests to "
+                f"`{PARTNER_REQUESTS_EXCHANGE}` as their own broker user and read the answers "
+                "and their bookings' outcomes from their own queue. A message's type names its "
+                "version (`.v1`); a changed schema is a new version, published beside the old "
+                "one for as long as subscribers need it."
             ),
         },
         "defaultContentType": CLOUDEVENTS_CONTENT_TYPE,
@@ -171,24 +193,73 @@ def document() -> dict[str, Any]:
                 "description": "RabbitMQ. Names are prefixed with the deployment's namespace.",
             }
         },
-        "channels": {
-            "bookingEvents": {
-                "address": EVENTS_EXCHANGE,
-                "title": "Booking outcomes",
-                "description": "Every booking's outcome: confirmed, failed, changed, cancelled.",
-                "messages": {name: {"$ref": f"#/components/messages/{name}"} for name in messages},
-                "bindings": _exchange_binding(EVENTS_EXCHANGE, "topic"),
-            }
+        "channels": _channels(list(public), list(requests), [*answers, *public]),
+        "operations": _operations(list(public), list(requests), [*answers, *public]),
+        "components": {
+            "messages": public | requests | answers,
+            "schemas": dict(sorted(schemas.items())),
         },
-        "operations": {
-            "publishBookingOutcomes": {
-                "action": "send",
-                "title": "The platform publishes each booking's outcome",
-                "channel": {"$ref": "#/channels/bookingEvents"},
-                "messages": refs,
-            }
+    }
+
+
+def _channels(public: list[str], requests: list[str], outcomes: list[str]) -> dict[str, Any]:
+    def messages(names: list[str]) -> dict[str, Any]:
+        return {name: {"$ref": f"#/components/messages/{name}"} for name in names}
+
+    return {
+        "bookingEvents": {
+            "address": EVENTS_EXCHANGE,
+            "title": "Booking outcomes",
+            "description": "Every booking's outcome: confirmed, failed, changed, cancelled.",
+            "messages": messages(public),
+            "bindings": _exchange_binding(EVENTS_EXCHANGE, "topic"),
         },
-        "components": {"messages": messages, "schemas": dict(sorted(schemas.items()))},
+        "partnerRequests": {
+            "address": PARTNER_REQUESTS_EXCHANGE,
+            "title": "Partners' requests",
+            "description": (
+                "A partner books or cancels: a JSON body, published as the partner's own "
+                "broker user (`user_id`). A request with no partner's user-id is dead-lettered "
+                "with the reason; any other bad request is answered with a rejection."
+            ),
+            "messages": messages(requests),
+            "bindings": _exchange_binding(PARTNER_REQUESTS_EXCHANGE, "fanout"),
+        },
+        "partnerOutcomes": {
+            "address": PARTNER_QUEUE,
+            "title": "A partner's outcomes",
+            "description": (
+                "The partner's own queue, which only it may read: the answer to each request, "
+                "then the outcome of each of its bookings (the public events, same CloudEvent "
+                "ids). Delivered at least once: deduplicate by the CloudEvent id."
+            ),
+            "parameters": {"agencyId": {"description": "The partner's agency id."}},
+            "messages": messages(outcomes),
+            "bindings": _queue_binding(PARTNER_QUEUE),
+        },
+    }
+
+
+def _operations(public: list[str], requests: list[str], outcomes: list[str]) -> dict[str, Any]:
+    return {
+        "publishBookingOutcomes": {
+            "action": "send",
+            "title": "The platform publishes each booking's outcome",
+            "channel": {"$ref": "#/channels/bookingEvents"},
+            "messages": _message_refs("bookingEvents", public),
+        },
+        "receivePartnerRequests": {
+            "action": "receive",
+            "title": "The platform takes a partner's booking and cancellation requests",
+            "channel": {"$ref": "#/channels/partnerRequests"},
+            "messages": _message_refs("partnerRequests", requests),
+        },
+        "sendPartnerOutcomes": {
+            "action": "send",
+            "title": "The platform answers a partner and sends its bookings' outcomes",
+            "channel": {"$ref": "#/channels/partnerOutcomes"},
+            "messages": _message_refs("partnerOutcomes", outcomes),
+        },
     }
 
 

@@ -16,6 +16,9 @@ otherwise hand it an old HoldRoom after the ReleaseHold that undid it).
 `x-signature` proves that a command or reply was sent by one of the platform's services (an
 HMAC under the platform's service key, `infra/messaging/signing.py`); a consumer dead-letters
 whatever does not carry a valid one. Events and dead letters are not signed.
+
+`traceparent` (W3C trace context) is added by a sender that traces (infra/tracing.py) and read
+by its consumer; it is not part of the envelope, nor of what is signed.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contracts import booking, clients, events, orchestrator, reservations, rooms
+from contracts import booking, clients, events, orchestrator, partners, reservations, rooms
 from contracts.base import Message
 
 ALL_MESSAGES: tuple[type[Message], ...] = (
@@ -46,6 +46,11 @@ ALL_MESSAGES: tuple[type[Message], ...] = (
     orchestrator.BookingNotChangeable,
     orchestrator.BookingUnlocked,
     orchestrator.ChangeApplied,
+    partners.RequestBooking,
+    partners.RequestCancellation,
+    partners.BookingAccepted,
+    partners.CancellationAccepted,
+    partners.BookingRejected,
 )
 
 MESSAGE_TYPES: dict[str, type[Message]] = {m.message_type: m for m in ALL_MESSAGES}

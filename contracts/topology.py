@@ -5,11 +5,15 @@ Exchanges
   {ns}.booking.replies       direct  participants' replies to the orchestrator
   {ns}.booking.events        topic   progress (`progress.<kind>`) and public events (`booking.*`)
   {ns}.booking.dead-letters  direct  routing key = the name of the queue the message came from
+  {ns}.partners.requests     fanout  partners' booking and cancellation requests (any key)
+  {ns}.partners.outcomes     direct  what each partner receives, routing key = its agency id
 
 Broker users (`broker_user`): one per service and one for the web apps, named after the
 namespace (`{ns}.rooms`, ..., `{ns}.web`), so several runs can share one broker. A service's
 own subscriptions to `booking.events` are queues named `{ns}.<user>.events.<purpose>`
-(`event_queue`), which is what its permissions allow it to declare.
+(`event_queue`), which is what its permissions allow it to declare. A partner (an agency of
+kind `partner`) is the user `{ns}.partner.<agency_id>` and reads one queue of its own,
+`{ns}.partner.<agency_id>.outcomes` (`partner_user`, `partner_outcomes_queue`).
 
 Queues are durable quorum queues. Each has a dead-letter queue `<queue>.dlq`; a message
 delivered more than `DELIVERY_LIMIT` times (a consumer that keeps crashing on it) is
@@ -43,6 +47,7 @@ PRINCIPALS: tuple[Principal, ...] = (*Service, WEB)
 REPLIES_ROUTING_KEY = "orchestrator"
 PROGRESS_ROUTING_PREFIX = "progress"
 PUBLIC_ROUTING_PREFIX = "booking"
+PARTNER_USER_INFIX = "partner"
 
 
 @dataclass(frozen=True)
@@ -76,8 +81,23 @@ class Topology:
     def dead_letters(self) -> RabbitExchange:
         return RabbitExchange(self._name("booking.dead-letters"), ExchangeType.DIRECT, durable=True)
 
+    @property
+    def partner_requests(self) -> RabbitExchange:
+        return RabbitExchange(self._name("partners.requests"), ExchangeType.FANOUT, durable=True)
+
+    @property
+    def partner_outcomes(self) -> RabbitExchange:
+        return RabbitExchange(self._name("partners.outcomes"), ExchangeType.DIRECT, durable=True)
+
     def exchanges(self) -> tuple[RabbitExchange, ...]:
-        return (self.commands, self.replies, self.events, self.dead_letters)
+        return (
+            self.commands,
+            self.replies,
+            self.events,
+            self.dead_letters,
+            self.partner_requests,
+            self.partner_outcomes,
+        )
 
     def _work_queue(self, name: str, routing_key: str) -> RabbitQueue:
         full_name = self._name(name)
@@ -110,19 +130,34 @@ class Topology:
             routing_key=self.public_routing_key("confirmed"),
         )
 
+    def partner_requests_queue(self) -> RabbitQueue:
+        """The web's queue of partners' requests (`partners.requests`)."""
+        return self._work_queue("partners.gateway", routing_key="partners.gateway")
+
+    def partner_events_queue(self) -> RabbitQueue:
+        """The web's queue of public events, forwarded to the partners whose bookings they are."""
+        return self._work_queue(
+            self.relative(self.event_queue(WEB, "partners")),
+            routing_key=f"{PUBLIC_ROUTING_PREFIX}.#",
+        )
+
     def work_queues(self) -> tuple[RabbitQueue, ...]:
         return (
             *(self.command_queue(s) for s in Service),
             self.replies_queue(),
             self.client_bookings_queue(),
+            self.partner_requests_queue(),
+            self.partner_events_queue(),
         )
 
     def source(self, queue: RabbitQueue) -> RabbitExchange:
         """The exchange that feeds a work queue."""
         if queue.name == self.replies_queue().name:
             return self.replies
-        if queue.name == self.client_bookings_queue().name:
+        if queue.name in (self.client_bookings_queue().name, self.partner_events_queue().name):
             return self.events
+        if queue.name == self.partner_requests_queue().name:
+            return self.partner_requests
         return self.commands
 
     def consumer(self, queue: RabbitQueue) -> Principal:
@@ -131,7 +166,30 @@ class Topology:
             return Service.ORCHESTRATOR
         if queue.name == self.client_bookings_queue().name:
             return Service.CLIENTS
+        if queue.name in (self.partner_requests_queue().name, self.partner_events_queue().name):
+            return WEB
         return Service(queue.routing())
+
+    def partner_user(self, agency_id: str) -> str:
+        """The broker user of the partner agency `agency_id`."""
+        return self._name(f"{PARTNER_USER_INFIX}.{agency_id}")
+
+    def partner_of(self, broker_user: str | None) -> str | None:
+        """The agency id a partner's broker user names, or None for any other user."""
+        prefix = self._name(f"{PARTNER_USER_INFIX}.")
+        if not broker_user or not broker_user.startswith(prefix):
+            return None
+        agency_id = broker_user.removeprefix(prefix)
+        return agency_id if agency_id and "." not in agency_id else None
+
+    def partner_outcomes_queue(self, agency_id: str) -> RabbitQueue:
+        """The one queue a partner reads: its answers and its bookings' outcomes."""
+        return RabbitQueue(
+            f"{self.partner_user(agency_id)}.outcomes",
+            queue_type=QueueType.QUORUM,
+            durable=True,
+            routing_key=agency_id,
+        )
 
     def relative(self, name: str) -> str:
         """A name of this namespace without its prefix."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
@@ -70,7 +71,8 @@ class Batches:
     def add(self, message: Delivery) -> None:
         self._waiting.put_nowait(message)
         if self._worker is None or self._worker.done():
-            self._worker = asyncio.create_task(self._run())
+            # A context of its own: not the one of the delivery that happened to wake it.
+            self._worker = asyncio.create_task(self._run(), context=contextvars.Context())
 
     async def _run(self) -> None:
         while True:

@@ -34,6 +34,9 @@ class CommonSettings(BaseSettings):
     # what it publishes, and takes a message only from the user its consumer expects
     # (`infra.messaging.identities`). Off under one shared login (the signatures then hold).
     broker_identities: bool = False
+    # Tracing (infra/tracing.py): on when set, to this collector's OTLP/HTTP base URL (e.g.
+    # http://jaeger:4318); off, and free, when not.
+    otel_exporter_otlp_endpoint: str | None = None
 
     @model_validator(mode="after")
     def _identities_need_a_user(self) -> CommonSettings:

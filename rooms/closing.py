@@ -11,6 +11,7 @@ transaction instead would starve a stop-sell of a busy hotel, as holds keep comi
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NoReturn
@@ -59,9 +60,10 @@ class Closed:
 class BookedNights(Exception):
     """One room cannot be closed: a booking has some of the nights."""
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, room_number: str = "", nights: Sequence[date] = ()) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.room_number, self.nights = room_number, tuple(sorted(nights))
 
 
 class KeptChanging(Exception):
@@ -147,7 +149,7 @@ def _lost_a_lock_race(exc: OperationalError) -> bool:
 
 def _refuse(number_of: dict[str, str], booked: dict[str, list[date]]) -> NoReturn:
     ((room_id, nights),) = booked.items()
-    raise BookedNights(booked_refusal(number_of[room_id], nights))
+    raise BookedNights(booked_refusal(number_of[room_id], nights), number_of[room_id], nights)
 
 
 def _closure_of(target: Target, room_id: str, nights: list[date]) -> Hold:

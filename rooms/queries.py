@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from rooms.adapters import catalogue, occupancy
 from rooms.adapters.catalogue import SellableType
 from rooms.domain.availability import Offer, free_counts, sort_offers, within_budget
+from rooms.domain.destinations import Place
 from rooms.domain.pricing import NotPriced, quote
 from rooms.domain.stays import StayRejected, check_dates, today_at
 
@@ -22,6 +23,15 @@ class AvailabilityQuery:
     check_out: date
     max_price: Decimal | None = None
     sort_by_price: bool = False
+    place: Place = field(default_factory=Place)
+
+
+class UnknownDestination(LookupError):
+    """No hotel of the group is in the place searched (not the same as all of it sold out)."""
+
+    def __init__(self, destination: str) -> None:
+        super().__init__(f"No hotel of the group in {destination}.")
+        self.destination = destination
 
 
 class StayRefused(ValueError):
@@ -41,8 +51,14 @@ class Found:
 async def search(
     db: AsyncConnection, query: AvailabilityQuery, now: datetime, max_nights: int
 ) -> list[Found]:
-    sellables = await catalogue.sellable_types(db, query.where, query.check_in, query.check_out)
-    bookable = _bookable(sellables, query, now, max_nights)
+    """The offers for the stay, cheapest or by hotel. Raises `UnknownDestination` when no
+    hotel of the group is in the place asked for, `StayRefused` when none of those matching
+    can take the stay; a place whose hotels are full gives no offers."""
+    where = replace(query.where, in_place=query.place.holds if query.place.asked else None)
+    found = await catalogue.sellable_types(db, where, query.check_in, query.check_out)
+    if query.place.asked and not found.place_known:
+        raise UnknownDestination(query.place.asked)
+    bookable = _bookable(found.types, query, now, max_nights)
     room_types_of_rooms = await catalogue.room_types_of_rooms(
         db, [s.room_type.id for s in bookable]
     )

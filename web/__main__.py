@@ -7,6 +7,7 @@ import sys
 import uvicorn
 
 from infra.settings import load_settings
+from infra.tracing import configure_tracing
 from web.entrypoints.app import create_app
 from web.settings import WebSettings
 
@@ -16,7 +17,9 @@ def main() -> None:
     settings = load_settings(WebSettings)
     port = settings.dashboard_port if which == "dashboard" else settings.agents_port
     service = "dashboard" if which == "dashboard" else "web"
-    uvicorn.run(create_app(service, settings), host=settings.http_host, port=port, log_config=None)
+    app = create_app(service, settings)
+    configure_tracing(service, app, settings.otel_exporter_otlp_endpoint)
+    uvicorn.run(app, host=settings.http_host, port=port, log_config=None)
 
 
 if __name__ == "__main__":

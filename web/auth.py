@@ -20,9 +20,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import jwt
-from fastapi import Depends, HTTPException, Query, Request, status
+from fastapi import Depends, Query, Request, status
 from fastapi.security import OAuth2PasswordBearer
 
+from infra.problems import Refusal
 from web.accounts.roles import Role, User
 from web.accounts.store import AccountStore
 from web.settings import WebSettings
@@ -80,16 +81,16 @@ def _decode(settings: WebSettings, token: str) -> dict[str, Any]:
             options={"require": REQUIRED_CLAIMS},
         )
     except jwt.PyJWTError as exc:
-        raise _unauthorized("The token is invalid or has expired.") from exc
+        raise _unauthorized("auth.token_invalid", "The token is invalid or has expired.") from exc
 
 
 async def read_token(settings: WebSettings, token: str, sessions: Sessions) -> User:
     claims = _decode(settings, token)
     if "use" in claims:  # a ticket is not a token
-        raise _unauthorized("The token is invalid or has expired.")
+        raise _unauthorized("auth.token_invalid", "The token is invalid or has expired.")
     user = await sessions.user(str(claims["jti"]))
     if user is None or user.username != claims["sub"]:
-        raise _unauthorized("This session has ended: sign in again.")
+        raise _unauthorized("auth.session_ended", "This session has ended: sign in again.")
     return user
 
 
@@ -129,30 +130,34 @@ async def redeem_ticket(
 ) -> User:
     claims = _decode(settings, ticket)
     if claims.get("use") != "events" or claims.get("booking") != booking_id:
-        raise _unauthorized("This ticket is not for this booking's events.")
+        raise _unauthorized(
+            "auth.ticket_wrong_booking", "This ticket is not for this booking's events."
+        )
     user = await sessions.user(str(claims.get("sid", "")))
     if user is None or user.username != claims["sub"]:
-        raise _unauthorized("This session has ended: sign in again.")
+        raise _unauthorized("auth.session_ended", "This session has ended: sign in again.")
     if not spent.take(claims["jti"], float(claims["exp"])):
-        raise _unauthorized("This ticket was already used; ask for a new one.")
+        raise _unauthorized("auth.ticket_used", "This ticket was already used; ask for a new one.")
     return user
 
 
-def _unauthorized(detail: str) -> HTTPException:
-    return HTTPException(
-        status.HTTP_401_UNAUTHORIZED, detail=detail, headers={"WWW-Authenticate": "Bearer"}
+def _unauthorized(code: str, detail: str) -> Refusal:
+    return Refusal(
+        status.HTTP_401_UNAUTHORIZED, code, detail, headers={"WWW-Authenticate": "Bearer"}
     )
 
 
-def forbidden(detail: str) -> HTTPException:
-    return HTTPException(status.HTTP_403_FORBIDDEN, detail=detail)
+def forbidden(code: str, detail: str) -> Refusal:
+    return Refusal(status.HTTP_403_FORBIDDEN, code, detail)
 
 
 async def current_user(
     request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]
 ) -> User:
     if not token:
-        raise _unauthorized("Sign in first: this endpoint needs a bearer token.")
+        raise _unauthorized(
+            "auth.sign_in_first", "Sign in first: this endpoint needs a bearer token."
+        )
     state = request.app.state
     return await read_token(state.settings, token, state.sessions)
 
@@ -174,26 +179,31 @@ async def stream_user(
     if token:
         return await current_user(request, token)
     if not ticket:
-        raise _unauthorized("Sign in first: send a bearer token or a ticket.")
+        raise _unauthorized("auth.sign_in_first", "Sign in first: send a bearer token or a ticket.")
     state = request.app.state
     return await redeem_ticket(state.settings, ticket, booking_id, state.sessions, state.tickets)
 
 
 async def operator(user: Annotated[User, Depends(current_user)]) -> User:
     if not user.is_operator:
-        raise forbidden("Operators only.")
+        raise forbidden("auth.operators_only", "Operators only.")
     return user
 
 
 async def booker(user: Annotated[User, Depends(current_user)]) -> User:
     if not user.books:
-        raise forbidden("Only an agency's agents and managers book and handle clients.")
+        raise forbidden(
+            "auth.bookers_only", "Only an agency's agents and managers book and handle clients."
+        )
     return user
 
 
 async def booking_handler(user: Annotated[User, Depends(current_user)]) -> User:
     if user.manages_hotels:
-        raise forbidden("Hotel managers read their hotels' bookings; agencies change them.")
+        raise forbidden(
+            "auth.hotel_managers_read_only",
+            "Hotel managers read their hotels' bookings; agencies change them.",
+        )
     return user
 
 

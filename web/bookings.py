@@ -10,7 +10,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
+from contracts.reasons import parse_reason
 from contracts.sagas import ONCE_CONFIRMED_STATES, TERMINAL_STATES
 
 # Booking ids are derived from the agency and the agent's idempotency key, so a retried
@@ -27,7 +29,7 @@ def _iso_date_text(value: Any) -> Any:
     if isinstance(value, date):
         return value
     if not isinstance(value, str) or not ISO_DATE.match(value):
-        raise ValueError("a date is written YYYY-MM-DD")
+        raise PydanticCustomError("date_format", "a date is written YYYY-MM-DD")
     return value
 
 
@@ -42,15 +44,24 @@ def earliest_check_in(now: datetime | None = None) -> date:
 
 
 def check_stay(check_in: date, check_out: date) -> None:
-    """Raise ValueError, saying why, for a stay no hotel takes."""
+    """Raise a validation error, with its code and values, for a stay no hotel takes."""
+    dates = {"check_in": check_in.isoformat(), "check_out": check_out.isoformat()}
     if check_out <= check_in:
-        raise ValueError("check_out must be after check_in")
-    if (check_out - check_in).days > MAX_NIGHTS:
-        raise ValueError(f"a stay is at most {MAX_NIGHTS} nights")
-    if check_in < earliest_check_in():
-        raise ValueError(
-            f"check_in {check_in} is in the past (the earliest taken is "
-            f"{earliest_check_in()}, yesterday in UTC)"
+        raise PydanticCustomError(
+            "stay_check_out_not_after_check_in", "check_out must be after check_in", dates
+        )
+    if (nights := (check_out - check_in).days) > MAX_NIGHTS:
+        raise PydanticCustomError(
+            "stay_too_long",
+            "a stay is at most {max_nights} nights",
+            {"max_nights": MAX_NIGHTS, "nights": nights},
+        )
+    if check_in < (earliest := earliest_check_in()):
+        raise PydanticCustomError(
+            "stay_check_in_past",
+            "check_in {check_in} is in the past (the earliest taken is {earliest}, yesterday "
+            "in UTC)",
+            {"check_in": check_in.isoformat(), "earliest": earliest.isoformat()},
         )
 
 
@@ -121,6 +132,7 @@ def booking_view(saga: dict[str, Any]) -> dict[str, Any]:
         "status": saga["state"],
         "ended": saga["state"] in TERMINAL_STATES,  # nothing more will happen to it
         "reason": saga.get("failure_reason"),
+        **reason_fields(saga.get("failure_reason")),
         "client_id": data.get("client_id"),
         "agency_id": data.get("agency_id"),
         "agent_id": data.get("agent_id"),  # who booked it, for the agency's managers
@@ -139,6 +151,13 @@ def booking_view(saga: dict[str, Any]) -> dict[str, Any]:
         "updated_at": saga.get("updated_at"),
         "links": links(saga["saga_id"]),
     }
+
+
+def reason_fields(reason: str | None) -> dict[str, Any]:
+    """The code and values of a failure's reason, for the apps to say it in their language
+    (None and no values for a reason of no known form, which they show as it is)."""
+    code, params = parse_reason(reason) or (None, {})
+    return {"reason_code": code, "reason_params": params}
 
 
 def links(booking_id: str) -> dict[str, str]:

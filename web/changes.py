@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from contracts.sagas import TERMINAL_STATES
-from web.bookings import EntityId, IsoDate, check_stay
+from web.bookings import EntityId, IsoDate, check_stay, reason_fields
 
 CHANGE_ID_NAMESPACE = uuid.UUID("2d0f7c1e-8b4a-4e55-9f3a-61c2b7e04d93")
 KIND = "change"
@@ -103,6 +103,7 @@ def change_view(saga: dict[str, Any]) -> dict[str, Any]:
         "status": saga["state"],
         "ended": saga["state"] in TERMINAL_STATES,
         "reason": saga.get("failure_reason"),
+        **reason_fields(saga.get("failure_reason")),
         "before": was if before else None,
         "after": after,
         "difference": _difference(after["total"], was["total"]),

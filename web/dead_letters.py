@@ -1,8 +1,21 @@
-"""The operators' view of the dead-letter queues: depth, the head message, requeue, discard.
+"""The operators' dead letters: every one listed (paged), requeued or discarded, and looking at
+them changes nothing.
 
-A dead-letter queue `<queue>.dlq` holds what `<queue>` could not process. Requeue sends the
-message back through the exchange and routing key that feed `<queue>`, with its properties but
-without the dead-letter headers, so its consumer sees it as new work (consumers are idempotent).
+A dead-letter queue `<queue>.dlq` holds what `<queue>` could not process. The queues are
+quorum queues, which count every delivery in `x-delivery-count`: peeking by getting a message
+and putting it back bumped that count on each refresh and showed only the head. So each dead
+letter is instead taken off its queue once (basic.get), kept in the accounts store with its
+body, properties and headers (`web.dead_letter_store`), and acked only once the store has
+committed it: nothing is lost if the process dies in between (the message stays in the queue,
+and its copy is recognised). Operators then page through the store as often as they like. A
+sweep runs before each read and action, so what the panel shows includes everything the queue
+held when it was asked. (A RabbitMQ stream read by offset was the other way to look without
+taking; but a stream cannot drop one message, so discard would need a store anyway, and
+changing the queues' type would break every broker already declared with quorum queues.)
+
+Requeue sends the kept message back through the exchange and routing key that feed `<queue>`,
+with its properties but without the dead-letter headers, so its consumer sees it as new work
+(consumers are idempotent); the row stays, marked requeued, with who did it and when.
 
 Under broker identities the requeued copy carries the `user-id` the message first had, so its
 consumer's sender check (`infra.messaging.identities`) sees who really sent it: RabbitMQ lets web
@@ -17,13 +30,13 @@ the `user-id` of whoever published the copy, and is refused again if that is not
 from __future__ import annotations
 
 import asyncio
-import base64
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobustConnection
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.envelope import (
     DEAD_LETTER_ORIGINAL_USER_HEADER,
@@ -31,6 +44,7 @@ from contracts.envelope import (
     DEAD_LETTER_REASON_HEADER,
 )
 from contracts.topology import Topology
+from web.dead_letter_store import DISCARDED, REQUEUED, DeadLetterStore, Kept, Letter
 
 # Headers the broker or our consumers add when dead-lettering; they mean nothing once requeued.
 DEAD_LETTER_HEADERS = frozenset(
@@ -48,7 +62,21 @@ DEAD_LETTER_HEADERS = frozenset(
         "x-last-death-reason",
     }
 )
-BODY_PREVIEW_BYTES = 2000
+# At most this many dead letters are moved into the store per queue and read; the rest the
+# next read moves (the panel says how many are still in the queue).
+SWEEP_BATCH = 500
+PROPERTY_NAMES = (
+    "message_id",
+    "type",
+    "correlation_id",
+    "timestamp",
+    "content_type",
+    "content_encoding",
+    "priority",
+    "reply_to",
+    "user_id",
+    "app_id",
+)
 
 
 class UnknownDeadLetterQueue(LookupError):
@@ -64,48 +92,54 @@ class Route:
 
 
 @dataclass(frozen=True)
-class PeekedMessage:
-    message_id: str | None
-    message_type: str | None
-    saga_id: str | None
-    reason: str | None
-    deliveries: int
-    timestamp: str | None
-    body_preview: str
-
-    @classmethod
-    def of(cls, message: AbstractIncomingMessage) -> PeekedMessage:
-        headers = message.headers or {}
-        return cls(
-            message_id=message.message_id,
-            message_type=message.type,
-            saga_id=message.correlation_id,
-            reason=_reason(headers),
-            deliveries=int(str(headers.get("x-delivery-count", 0) or 0)),
-            timestamp=_iso(message.timestamp),
-            body_preview=_preview(message.body),
-        )
-
-
-@dataclass(frozen=True)
 class DeadLetterQueue:
     name: str
     source_queue: str
-    depth: int
-    head: PeekedMessage | None
+    depth: int  # every dead letter waiting for an operator: kept, and still in the queue
+    in_queue: int  # of which not yet moved into the store
+    head: dict[str, Any] | None  # the oldest kept one
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class DeadLetterPage:
+    queue: DeadLetterQueue
+    items: list[dict[str, Any]]
+    limit: int
+    offset: int
+
+    def as_json(self) -> dict[str, Any]:
+        return self.queue.as_json() | {
+            "items": self.items,
+            "total": self.queue.depth - self.queue.in_queue,
+            "limit": self.limit,
+            "offset": self.offset,
+        }
+
+
+def letter_of(message: AbstractIncomingMessage) -> Letter:
+    headers = dict(message.headers or {})
+    properties = {name: getattr(message, name) for name in PROPERTY_NAMES}
+    return Letter(
+        body=message.body,
+        headers=headers,
+        properties={name: value for name, value in properties.items() if value is not None},
+        reason=_reason(headers),
+        deliveries=_int(headers.get("x-delivery-count")),
+    )
+
+
 class DeadLetters:
     """One aio-pika connection of its own, opened in the lifespan, for operator actions."""
 
-    def __init__(self, amqp_url: str, topology: Topology) -> None:
+    def __init__(self, amqp_url: str, topology: Topology, engine: AsyncEngine) -> None:
         self._amqp_url = amqp_url
         self._routes = _routes(topology)
+        self._store = DeadLetterStore(engine)
         self._connection: AbstractRobustConnection | None = None
-        self._lock = asyncio.Lock()  # one operator action at a time: get, move, ack in order
+        self._lock = asyncio.Lock()  # one sweep or operator action at a time in this process
 
     async def open(self) -> None:
         self._connection = await aio_pika.connect_robust(self._amqp_url)
@@ -118,42 +152,76 @@ class DeadLetters:
         return list(self._routes)
 
     async def overview(self, peek: bool = True) -> list[DeadLetterQueue]:
-        return [await self.inspect(name, peek) for name in self._routes]
-
-    async def inspect(self, name: str, peek: bool = True) -> DeadLetterQueue:
-        self._route_of(name)
-        async with self._lock, self._channel() as channel:
-            queue = await channel.declare_queue(name, passive=True)
-            depth = queue.declaration_result.message_count or 0
+        async with self._lock:
+            left = {name: await self._sweep(name) for name in self._routes}
+        counts = await self._store.counts()
+        queues = []
+        for name in self._routes:
             head = None
-            if peek and depth:
-                message = await queue.get(no_ack=False, fail=False)
-                if message is not None:
-                    head = PeekedMessage.of(message)
-                    await message.nack(requeue=True)
-        return DeadLetterQueue(name, name.removesuffix(".dlq"), depth, head)
+            if peek and counts.get(name):
+                oldest, _ = await self._store.page(name, limit=1, offset=0)
+                head = oldest[0] if oldest else None
+            queues.append(_queue(name, counts.get(name, 0), left[name], head))
+        return queues
 
-    async def requeue(self, name: str, message_id: str | None = None) -> PeekedMessage | None:
-        """Move one message back to its original queue; None when there was none to move."""
-        route = self._route_of(name)
-        async with self._lock, self._channel(confirms=True) as channel:
-            message = await _take(channel, name, message_id)
-            if message is None:
-                return None
-            exchange = await channel.get_exchange(route.exchange, ensure=False)
-            requeued = _cleaned(message, route.consumer_user)
-            await exchange.publish(requeued, route.routing_key, mandatory=True)
-            await message.ack()  # only once the broker confirmed the copy
-            return PeekedMessage.of(message)
-
-    async def discard(self, name: str, message_id: str | None = None) -> PeekedMessage | None:
+    async def page(self, name: str, limit: int, offset: int) -> DeadLetterPage:
+        """Every dead letter of one queue, oldest first, a page at a time."""
         self._route_of(name)
-        async with self._lock, self._channel() as channel:
-            message = await _take(channel, name, message_id)
-            if message is None:
+        async with self._lock:
+            left = await self._sweep(name)
+        items, total = await self._store.page(name, limit, offset)
+        return DeadLetterPage(_queue(name, total, left, None), items, limit, offset)
+
+    async def requeue(
+        self,
+        name: str,
+        message_id: str | None = None,
+        letter_id: int | None = None,
+        operator: str = "operator",
+    ) -> dict[str, Any] | None:
+        """Send one dead letter back to its queue; None when there was none to send."""
+        route = self._route_of(name)
+        async with self._lock:
+            await self._sweep(name)
+            kept = await self._store.waiting(name, letter_id, message_id)
+            if kept is None:
                 return None
-            await message.ack()
-            return PeekedMessage.of(message)
+            async with self._channel(confirms=True) as channel:
+                exchange = await channel.get_exchange(route.exchange, ensure=False)
+                await exchange.publish(_cleaned(kept, route), route.routing_key, mandatory=True)
+            # Only once the broker confirmed the copy; were this lost, a second requeue would
+            # send a second copy, which the consumer's inbox answers as a duplicate.
+            await self._store.handle(kept.letter_id, REQUEUED, operator)
+        return kept.summary
+
+    async def discard(
+        self,
+        name: str,
+        message_id: str | None = None,
+        letter_id: int | None = None,
+        operator: str = "operator",
+    ) -> dict[str, Any] | None:
+        self._route_of(name)
+        async with self._lock:
+            await self._sweep(name)
+            kept = await self._store.waiting(name, letter_id, message_id)
+            if kept is None or not await self._store.handle(kept.letter_id, DISCARDED, operator):
+                return None
+        return kept.summary
+
+    async def _sweep(self, name: str) -> int:
+        """Move what `name` holds into the store, each acked once kept; how many are left."""
+        async with self._channel() as channel:
+            queue = await channel.declare_queue(name, passive=True)
+            for _ in range(SWEEP_BATCH):
+                message = await queue.get(no_ack=False, fail=False)
+                if message is None:
+                    return 0
+                # Not acked if keeping fails: the channel closes and the broker keeps it.
+                await self._store.keep(name, letter_of(message), message.redelivered or False)
+                await message.ack()
+            declared = await channel.declare_queue(name, passive=True)
+            return declared.declaration_result.message_count or 0
 
     def _route_of(self, name: str) -> Route:
         route = self._routes.get(name)
@@ -182,20 +250,8 @@ class _OpenChannel:
             await self._channel.close()
 
 
-async def _take(
-    channel: AbstractChannel, name: str, message_id: str | None
-) -> AbstractIncomingMessage | None:
-    """The head message, or the one with `message_id` (what the operator saw), unacked."""
-    queue = await channel.declare_queue(name, passive=True)
-    depth = queue.declaration_result.message_count or 0
-    for _ in range(max(depth, 1)):
-        message = await queue.get(no_ack=False, fail=False)
-        if message is None:
-            return None
-        if message_id is None or message.message_id == message_id:
-            return message
-        await message.nack(requeue=True)
-    return None
+def _queue(name: str, kept: int, left: int, head: dict[str, Any] | None) -> DeadLetterQueue:
+    return DeadLetterQueue(name, name.removesuffix(".dlq"), kept + left, left, head)
 
 
 def _routes(topology: Topology) -> dict[str, Route]:
@@ -211,30 +267,33 @@ def _routes(topology: Topology) -> dict[str, Route]:
 
 def requeued_user_id(user_id: str | None, original_user: object, consumer_user: str) -> str | None:
     """The `user-id` a requeued dead letter carries: the one its original had (see above)."""
-    if user_id == consumer_user and isinstance(original_user, str | bytes) and original_user:
-        return _text(original_user)
-    return user_id
+    believed = isinstance(original_user, str | bytes | bytearray) and bool(original_user)
+    return _text(original_user) if user_id == consumer_user and believed else user_id
 
 
-def _cleaned(message: AbstractIncomingMessage, consumer_user: str) -> aio_pika.Message:
-    original = message.headers or {}
+def _cleaned(kept: Kept, route: Route) -> aio_pika.Message:
+    original = kept.letter.headers
+    properties = kept.letter.properties
     headers = {k: v for k, v in original.items() if k not in DEAD_LETTER_HEADERS}
+    timestamp = properties.get("timestamp")
     return aio_pika.Message(
-        message.body,
+        kept.letter.body,
         headers=headers,
-        content_type=message.content_type,
-        content_encoding=message.content_encoding,
+        content_type=properties.get("content_type"),
+        content_encoding=properties.get("content_encoding"),
         delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-        priority=message.priority,
-        correlation_id=message.correlation_id,
-        reply_to=message.reply_to,
-        message_id=message.message_id,
-        timestamp=message.timestamp,
-        type=message.type,
+        priority=properties.get("priority"),
+        correlation_id=properties.get("correlation_id"),
+        reply_to=properties.get("reply_to"),
+        message_id=properties.get("message_id"),
+        timestamp=timestamp if isinstance(timestamp, datetime) else None,
+        type=properties.get("type"),
         user_id=requeued_user_id(
-            message.user_id, original.get(DEAD_LETTER_ORIGINAL_USER_HEADER), consumer_user
+            properties.get("user_id"),
+            original.get(DEAD_LETTER_ORIGINAL_USER_HEADER),
+            route.consumer_user,
         ),
-        app_id=message.app_id,
+        app_id=properties.get("app_id"),
     )
 
 
@@ -248,18 +307,14 @@ def _reason(headers: dict[str, Any]) -> str | None:
     return None
 
 
-def _text(value: Any) -> str:
-    return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
-
-
-def _iso(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
-
-
-def _preview(body: bytes) -> str:
+def _int(value: Any) -> int:
     try:
-        return body[:BODY_PREVIEW_BYTES].decode()
-    except UnicodeDecodeError:
-        return "base64:" + base64.b64encode(body[:BODY_PREVIEW_BYTES]).decode()
+        return int(str(value or 0))
+    except ValueError:
+        return 0
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bytes | bytearray):
+        return bytes(value).decode(errors="replace")
+    return str(value)

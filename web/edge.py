@@ -3,11 +3,14 @@ the size of bodies, and the error answers every route documents in the OpenAPI."
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
-from fastapi import HTTPException, Path, status
-from pydantic import BaseModel
+from fastapi import Path, status
+from pydantic import BaseModel, Field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from infra.problems import Refusal
 
 # Ids of bookings, sagas, clients, hotels and room types: letters, digits, `.`, `_`, `-`, the
 # first a letter or digit (so never `.` or `..`), at most 64 characters (the stores' key size).
@@ -23,9 +26,13 @@ MAX_BODY_BYTES = 64 * 1024
 
 
 class Problem(BaseModel):
-    """An error answer: `detail` is a sentence, or the list of what was invalid (422)."""
+    """An error answer: `detail` is an English sentence, or the list of what was invalid
+    (422, each item's `type` a code and `ctx` its values). A refusal names its case with
+    `code` and the values its sentence needs in `params`: the apps say it in their language."""
 
     detail: str | list[Any] | dict[str, Any]
+    code: str | None = Field(default=None, description="e.g. `booking.not_found`")
+    params: dict[str, Any] | None = None
 
 
 # Inline rather than `model=`: an error is JSON even on a route whose answer is another media
@@ -60,6 +67,8 @@ class KnownClientProblem(BaseModel):
     """The agency already knows a client with this address: that client's id."""
 
     detail: str
+    code: str = "client.known"
+    params: dict[str, Any] = Field(default_factory=dict)
     client_id: str
 
 
@@ -81,10 +90,12 @@ COMMON: Responses = {
 }
 
 
-def too_large() -> HTTPException:
-    return HTTPException(
+def too_large(limit: int = MAX_BODY_BYTES) -> Refusal:
+    return Refusal(
         status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-        detail=f"The request body is larger than {MAX_BODY_BYTES} bytes.",
+        "request.too_large",
+        f"The request body is larger than {limit} bytes.",
+        {"max_bytes": limit},
     )
 
 
@@ -114,14 +125,14 @@ class BodyLimit:
                 received += len(message.get("body", b""))
                 if received > limit:
                     # Raised inside the route's body read: FastAPI answers it as a 413.
-                    raise too_large()
+                    raise too_large(limit)
             return message
 
         await self.app(scope, capped, send)
 
 
 async def _refuse(send: Send, limit: int) -> None:
-    body = Problem(detail=f"The request body is larger than {limit} bytes.").model_dump_json()
+    body = json.dumps(too_large(limit).body())
     await send(
         {
             "type": "http.response.start",

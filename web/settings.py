@@ -58,6 +58,9 @@ class WebSettings(CommonSettings):
     # How long an events stream waits for an accepted booking to be stored before it says
     # `not_found`: under a backlog, a StartBooking may wait that long in the orchestrator's queue.
     booking_appears_within_seconds: float = 120.0
+    # The tracing UI's page of one trace, `{trace_id}` standing for its id (e.g. Jaeger's
+    # http://localhost:16686/trace/{trace_id}): the operators' saga page links to the saga's.
+    tracing_ui_url: str | None = Field(default=None, pattern=r"\{trace_id\}")
 
     @field_validator("token_secret")
     @classmethod

@@ -15,6 +15,7 @@ from urllib.parse import quote
 import httpx
 from fastapi import HTTPException, status
 
+from infra.problems import Refusal
 from infra.service_auth import ServiceAuth, ServiceTokens
 from web.settings import WebSettings
 
@@ -99,6 +100,15 @@ class Replicas(httpx.AsyncBaseTransport):
             await transport.aclose()
 
 
+class ServiceClient(httpx.AsyncClient):
+    """A client of one service, which knows the service's name (for the refusals that say it
+    could not be reached)."""
+
+    def __init__(self, service: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.service = service
+
+
 @dataclass
 class Upstreams:
     rooms: httpx.AsyncClient
@@ -112,7 +122,8 @@ class Upstreams:
 
         def client(service: str) -> httpx.AsyncClient:
             urls = settings.replica_urls()[service]
-            return httpx.AsyncClient(
+            return ServiceClient(
+                service,
                 base_url=urls[0],
                 timeout=settings.upstream_timeout_seconds,
                 transport=Replicas(urls, settings.upstream_replica_down_seconds),
@@ -145,29 +156,58 @@ async def call(
     answered: frozenset[int] = frozenset(),
     **kwargs: Any,
 ) -> httpx.Response:
-    """Call a service; its 4xx answers pass through, its absence becomes a 503 with a reason.
-    A 4xx in `answered` is returned for the caller to answer as it sees fit."""
-    service = client.base_url.host
+    """Call a service; its 4xx answers pass through (a refusal with its code, values and other
+    fields unchanged), its absence becomes a 503 with a code (`service.unreachable`,
+    `service.failed`). A 4xx in `answered` is returned for the caller to answer as it sees fit."""
+    service = service_of(client)
     try:
         response = await client.request(method, path, **kwargs)
     except httpx.HTTPError as exc:
-        raise HTTPException(
+        raise Refusal(
             status.HTTP_503_SERVICE_UNAVAILABLE,
-            detail=f"The {service} service is unreachable ({type(exc).__name__}); try again.",
+            "service.unreachable",
+            f"The {service} service is unreachable ({type(exc).__name__}); try again.",
+            {"service": service},
         ) from exc
     # A 401 refuses web's own service token (a SERVICE_KEY that differs), never the caller's.
     if response.status_code >= 500 or response.status_code == status.HTTP_401_UNAUTHORIZED:
-        raise HTTPException(
+        raise Refusal(
             status.HTTP_503_SERVICE_UNAVAILABLE,
-            detail=f"The {service} service failed ({response.status_code}); try again.",
+            "service.failed",
+            f"The {service} service failed ({response.status_code}); try again.",
+            {"service": service, "status": response.status_code},
         )
     if response.status_code >= 400 and response.status_code not in answered:
-        raise HTTPException(response.status_code, detail=_detail(response))
+        raise passed_on(response)
     return response
 
 
-def _detail(response: httpx.Response) -> Any:
+def service_of(client: httpx.AsyncClient) -> str:
+    """The service a client calls: its name, or the host of its URL."""
+    return getattr(client, "service", None) or client.base_url.host
+
+
+def passed_on(response: httpx.Response) -> HTTPException:
+    """A service's 4xx as web's own answer: a refusal keeps its code, values and other fields
+    (e.g. the known client's `client_id`); any other answer keeps its `detail`."""
+    body = _body(response)
+    if isinstance(body, dict) and isinstance(body.get("code"), str):
+        extra = {k: v for k, v in body.items() if k not in ("detail", "code", "params")}
+        detail = body.get("detail")
+        return Refusal(
+            response.status_code,
+            body["code"],
+            detail if isinstance(detail, str) else str(detail),
+            body.get("params") if isinstance(body.get("params"), dict) else {},
+            extra=extra,
+        )
+    if isinstance(body, dict):
+        return HTTPException(response.status_code, detail=body.get("detail", body))
+    return HTTPException(response.status_code, detail=body)
+
+
+def _body(response: httpx.Response) -> Any:
     try:
-        return response.json().get("detail", response.json())
+        return response.json()
     except ValueError:
         return response.text[:500]

@@ -142,6 +142,16 @@ async def get(session: AsyncSession, client_id: str) -> Client | None:
     return None if row is None else _client(row._mapping)
 
 
+async def names_of(session: AsyncSession, client_ids: list[str]) -> dict[str, str]:
+    """Each known client's name ("First Last"), by id."""
+    rows = await session.execute(
+        sa.select(clients.c.id, clients.c.first_name, clients.c.last_name).where(
+            clients.c.id.in_(client_ids)
+        )
+    )
+    return {row.id: f"{row.first_name} {row.last_name}".strip() for row in rows}
+
+
 async def existing_email_keys(session: AsyncSession, keys: list[str]) -> set[str]:
     found = await session.execute(
         sa.select(clients.c.email_key).where(clients.c.email_key.in_(keys))

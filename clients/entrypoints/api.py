@@ -15,8 +15,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import structlog
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Header, Query, Request, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clients.adapters import repository
@@ -32,6 +31,7 @@ from clients.entrypoints.schemas import (
     PersonalDataReadPage,
 )
 from infra.actor import Actor, MissingActor
+from infra.problems import Refusal
 
 log = structlog.get_logger(__name__)
 
@@ -52,12 +52,12 @@ async def _actor(
     try:
         return Actor.from_headers(x_actor_user, x_actor_role, x_actor_agency)
     except MissingActor as exc:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
+        raise Refusal(status.HTTP_400_BAD_REQUEST, "request.no_actor", str(exc)) from None
 
 
 async def _operator(actor: Annotated[Actor, Depends(_actor)]) -> Actor:
     if actor.role != OPERATOR_ROLE:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "operators only")
+        raise Refusal(status.HTTP_403_FORBIDDEN, "auth.operators_only", "operators only")
     return actor
 
 
@@ -83,14 +83,16 @@ def clients_router() -> APIRouter:
         # never tells whether the group holds an address.
         known = await repository.known_client_with_email(session, actor.agency, body.email)
         if known is not None:
-            return _known_client(known)
+            raise _known_client(known)
         client = model.register(str(uuid.uuid4()), body.details(), datetime.now(UTC), actor.agency)
         try:
             await repository.add(session, client)
         except repository.DuplicateEmail:
             # Registered by this agency a moment ago (or its link is gone): still its own client.
-            raise HTTPException(
-                status.HTTP_409_CONFLICT, "the agency already registered a client with this email"
+            raise Refusal(
+                status.HTTP_409_CONFLICT,
+                "client.email_taken",
+                "the agency already registered a client with this email",
             ) from None
         log.info("client created", client_id=client.id, agency_id=actor.agency)
         return ClientOut.of(client, Access.FULL)
@@ -110,6 +112,17 @@ def clients_router() -> APIRouter:
         )
         items = [ClientOut.of(client, Access.MASKED, operator) for client in page.items]
         return ClientPage(items=items, total=page.total, limit=limit, offset=offset)
+
+    @router.get("/names")
+    async def client_names(
+        session: Tx,
+        _actor: ActingPerson,
+        client_id: Annotated[list[UUID], Query(alias="id", max_length=MAX_PAGE)],
+    ) -> dict[str, str]:
+        """The names of these clients, by id, for a list of bookings. A name is in every
+        masked view, which anyone signed in may read unrecorded; so are these, in one call.
+        An id of no client is left out."""
+        return await repository.names_of(session, [str(c) for c in client_id])
 
     @router.get("/reads", tags=["personal data"])
     async def personal_data_reads(
@@ -169,11 +182,15 @@ def clients_router() -> APIRouter:
     return router
 
 
-def _known_client(client_id: str) -> JSONResponse:
-    body = KnownClient(
-        detail="the agency already knows a client with this email", client_id=client_id
+def _known_client(client_id: str) -> Refusal:
+    """The agency's own client with this address: their id, to book for them (`client.known`);
+    never a word of their personal data."""
+    return Refusal(
+        status.HTTP_409_CONFLICT,
+        "client.known",
+        "the agency already knows a client with this email",
+        extra={"client_id": client_id},
     )
-    return JSONResponse(body.model_dump(), status_code=status.HTTP_409_CONFLICT)
 
 
 async def _reads_page(
@@ -187,5 +204,5 @@ async def _reads_page(
 async def _existing(session: AsyncSession, client_id: UUID) -> model.Client:
     client = await repository.get(session, str(client_id))
     if client is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no client with this id")
+        raise Refusal(status.HTTP_404_NOT_FOUND, "client.not_found", "no client with this id")
     return client

@@ -16,10 +16,13 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from infra.problems import install_refusals
+
 log = structlog.get_logger("clients.http")
 
 
 def install_error_handling(app: FastAPI) -> None:
+    install_refusals(app)
     app.add_exception_handler(RequestValidationError, _validation_failed)  # type: ignore[arg-type]
     app.add_middleware(RequestLogMiddleware)
 
@@ -28,12 +31,43 @@ async def _validation_failed(_request: Request, exc: RequestValidationError) -> 
     return JSONResponse({"detail": [_describe(error) for error in exc.errors()]}, status_code=422)
 
 
+# The context values kept in an answer: each describes the rule (a limit, a pattern), never
+# the value sent. Others (a `value_error`'s exception, a union's tag) may quote the input.
+SAFE_CONTEXT = frozenset(
+    {
+        "min_length",
+        "max_length",
+        "ge",
+        "gt",
+        "le",
+        "lt",
+        "multiple_of",
+        "max_digits",
+        "decimal_places",
+        "whole_digits",
+        "pattern",
+        "expected",
+    }
+)
+
+
 def _describe(error: Any) -> dict[str, Any]:
+    """One invalid field as FastAPI says it (`type` the code, `ctx` its values), without the
+    input, which may be personal data."""
     message = str(error.get("msg", "invalid"))
     return {
         "loc": [str(part) for part in error.get("loc", ())],
         "msg": message.removeprefix("Value error, "),
         "type": str(error.get("type", "value_error")),
+        "ctx": _context(error.get("ctx") or {}),
+    }
+
+
+def _context(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {
+        name: value if isinstance(value, bool | int | float) else str(value)
+        for name, value in ctx.items()
+        if name in SAFE_CONTEXT
     }
 
 

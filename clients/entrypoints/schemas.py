@@ -2,28 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Self
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from clients.domain import rules
 from clients.domain.model import Client, ClientDetails, ClientStatus, DocumentType
 from clients.domain.privacy import Access, masked
 
+
+def coded(rule: Callable[[str], str]) -> AfterValidator:
+    """A rule as a validator whose refusal has the rule's code as its `type` and the values its
+    sentence names as its `ctx`, for the apps to say it in their language."""
+
+    def validate(raw: str) -> str:
+        try:
+            return rule(raw)
+        except rules.InvalidValue as refused:
+            raise PydanticCustomError(refused.code, refused.message, refused.params) from None
+
+    return AfterValidator(validate)
+
+
 # Generous caps checked before normalization, so a huge value is refused cheaply.
-Name = Annotated[str, Field(max_length=300), AfterValidator(rules.normalize_name)]
-Email = Annotated[str, Field(max_length=400), AfterValidator(rules.normalize_email)]
-Phone = Annotated[str, Field(max_length=40), AfterValidator(rules.normalize_phone)]
-Country = Annotated[str, Field(max_length=10), AfterValidator(rules.normalize_country)]
-DocumentNumber = Annotated[
-    str, Field(max_length=100), AfterValidator(rules.normalize_document_number)
-]
+Name = Annotated[str, Field(max_length=300), coded(rules.normalize_name)]
+Email = Annotated[str, Field(max_length=400), coded(rules.normalize_email)]
+Phone = Annotated[str, Field(max_length=40), coded(rules.normalize_phone)]
+Country = Annotated[str, Field(max_length=10), coded(rules.normalize_country)]
+DocumentNumber = Annotated[str, Field(max_length=100), coded(rules.normalize_document_number)]
 
 
 def _reason(raw: str) -> str:
     reason = " ".join(raw.split())
     if not reason:
-        raise ValueError("must not be blank")
+        raise PydanticCustomError("blank", "must not be blank")
     return reason
 
 
@@ -41,7 +55,9 @@ class NewClientIn(BaseModel):
     @model_validator(mode="after")
     def _document_whole(self) -> Self:
         if (self.document_type is None) != (self.document_number is None):
-            raise ValueError("document_type and document_number must be given together")
+            raise PydanticCustomError(
+                "document_incomplete", "document_type and document_number must be given together"
+            )
         return self
 
     def details(self) -> ClientDetails:
@@ -110,6 +126,8 @@ class KnownClient(BaseModel):
     """The answer to registering an address the agency already knows: that client's id."""
 
     detail: str
+    code: str = "client.known"
+    params: dict[str, str] = Field(default_factory=dict)
     client_id: str
 
 

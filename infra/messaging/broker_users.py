@@ -7,6 +7,12 @@ a user per service with a fresh random password, their permissions and the topol
 sets new passwords and the same permissions. Otherwise it raises `BrokerUsersUnavailable` with
 the reason, and the platform runs on the one shared login.
 
+`create_partner_user` (the operators' `POST /api/partners`): the same way, one partner's user
+`{ns}.partner.<agency_id>` with a fresh random password, its permissions and its outcomes queue
+(`infra.messaging.permissions.partner_definitions`); its AMQP URL, shown to the operator once.
+Compose's broker loads its definitions at boot only, so there (no `rabbitmqctl` in the web's
+container) a partner's user is refused with the reason.
+
 `python -m infra.messaging.broker_users PATH` (compose's `rabbitmq-definitions` container)
 writes the definitions RabbitMQ loads at boot, with password hashes, from the environment:
 `<SERVICE>_BROKER_PASSWORD` for each service and `WEB_BROKER_PASSWORD`, and
@@ -28,7 +34,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import aio_pika
 
 from contracts.topology import PRINCIPALS, Principal, Topology
-from infra.messaging.permissions import definitions
+from infra.messaging.permissions import definitions, partner_definitions
 
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 SHARED_LOGIN = (
@@ -104,6 +110,23 @@ async def delete_broker_users(amqp_url: str, topology: Topology) -> None:
     command = _rabbitmqctl(amqp_url)
     for principal in PRINCIPALS:
         await _run(command, "delete_user", topology.broker_user(principal))
+
+
+async def create_partner_user(amqp_url: str, topology: Topology, agency_id: str) -> str:
+    """Create (or give a new password to) a partner's user, with its permissions and its
+    outcomes queue; its AMQP URL, password included."""
+    command = _rabbitmqctl(amqp_url)
+    password = secrets.token_urlsafe(24)
+    document = json.dumps(partner_definitions(topology, agency_id, password)).encode()
+    await _run(command, "import_definitions", "--format", "json", stdin=document)
+    url = url_as(amqp_url, topology.partner_user(agency_id), password)
+    await _until_it_connects(url)
+    return url
+
+
+async def delete_partner_user(amqp_url: str, topology: Topology, agency_id: str) -> None:
+    """Remove a partner's user (its permissions go with it; its queue stays)."""
+    await _run(_rabbitmqctl(amqp_url), "delete_user", topology.partner_user(agency_id))
 
 
 async def _until_it_connects(url: str, within_seconds: float = 30) -> None:

@@ -30,6 +30,7 @@ from contracts.base import Event, Message
 from contracts.envelope import SIGNATURE_HEADER
 from contracts.registry import MESSAGE_TYPES
 from contracts.topology import DELIVERY_LIMIT
+from infra import tracing
 from infra.messaging.codec import Decoded, InvalidMessage, Outgoing, decode
 from infra.messaging.delivery import Delivery
 from infra.messaging.identities import Sender, sender_problem
@@ -37,6 +38,7 @@ from infra.messaging.inbox import BatchInbox, Handler, Inbox, InboxResult
 from infra.messaging.publisher import Publisher
 from infra.messaging.retry import Backoff
 from infra.metrics import HANDLING_SECONDS, MESSAGES_HANDLED
+from infra.tracing import BatchSpans
 
 T = TypeVar("T")
 NOT_SIGNED = "not signed by one of the platform's services"
@@ -70,10 +72,13 @@ class QueueConsumer(ABC):
         except InvalidMessage as exc:
             await self._dead_letter(message, exc.reason, known_type(raw.type))
             return
-        with structlog.contextvars.bound_contextvars(
-            saga_id=decoded.envelope.saga_id,
-            message_id=decoded.envelope.message_id,
-            message_type=decoded.envelope.message_type,
+        with (
+            structlog.contextvars.bound_contextvars(
+                saga_id=decoded.envelope.saga_id,
+                message_id=decoded.envelope.message_id,
+                message_type=decoded.envelope.message_type,
+            ),
+            tracing.processing(message.trace_context, self.queue_name, decoded.envelope),
         ):
             await self._handle(message, decoded)
         HANDLING_SECONDS.labels(self.queue_name, decoded.envelope.message_type).observe(
@@ -196,6 +201,15 @@ class CommandConsumer(QueueConsumer):
                 await self._dead_letter(message, exc.reason, known_type(message.raw_message.type))
         if not valid:
             return
+        with traced_batch(self.queue_name, valid) as spans:
+            await self._apply_batch(inbox, valid, spans)
+        share = (time.perf_counter() - started) / len(valid)
+        for _, item in valid:
+            HANDLING_SECONDS.labels(self.queue_name, item.envelope.message_type).observe(share)
+
+    async def _apply_batch(
+        self, inbox: BatchInbox, valid: list[tuple[Delivery, Decoded]], spans: BatchSpans
+    ) -> None:
         decoded = [item for _, item in valid]
         try:
             results = await self.retrying(lambda: inbox.process_batch(decoded, self.handlers))
@@ -208,7 +222,11 @@ class CommandConsumer(QueueConsumer):
             if isinstance(result, InboxResult)
         ]
         published = await asyncio.gather(
-            *(self._publish(result.reply) for _, _, result in applied), return_exceptions=True
+            *(
+                spans.run(item.envelope.message_id, self._publish(result.reply))
+                for _, item, result in applied
+            ),
+            return_exceptions=True,
         )
         for (message, item, result), sent in zip(applied, published, strict=True):
             message_type = item.envelope.message_type
@@ -224,13 +242,13 @@ class CommandConsumer(QueueConsumer):
             if not isinstance(r, InboxResult)
         ]
         for message, item in alone:
-            with structlog.contextvars.bound_contextvars(
-                saga_id=item.envelope.saga_id, message_id=item.envelope.message_id
+            with (
+                structlog.contextvars.bound_contextvars(
+                    saga_id=item.envelope.saga_id, message_id=item.envelope.message_id
+                ),
+                spans.of(item.envelope.message_id),
             ):
                 await self._handle(message, item)
-        share = (time.perf_counter() - started) / len(valid)
-        for _, item in valid:
-            HANDLING_SECONDS.labels(self.queue_name, item.envelope.message_type).observe(share)
 
 
 EventHandler = Callable[[Event], Awaitable[str]]
@@ -252,6 +270,15 @@ class EventConsumer(QueueConsumer):
         assert isinstance(event, Event)  # accepts() let only handled event types through
         handler = self.handlers[type(event)]
         return await self.retrying(lambda: handler(event))
+
+
+def traced_batch(queue_name: str, *parts: Sequence[tuple[Delivery, Decoded]]) -> BatchSpans:
+    """The spans of a batch (in parts) when tracing (`infra.tracing.BatchSpans`); nothing is
+    built when not."""
+    if not tracing.enabled():
+        return tracing.NO_BATCH
+    items = [(message.trace_context, item.envelope) for part in parts for message, item in part]
+    return tracing.batch_spans(queue_name, items)
 
 
 def known_type(message_type: str | None) -> str:

@@ -10,14 +10,20 @@ every publish.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aio_pika.abc import AbstractIncomingMessage
+from opentelemetry.context import Context
+
+from infra.tracing import current_context
 
 
 @dataclass(frozen=True)
 class Delivery:
     raw_message: AbstractIncomingMessage
+    # When tracing, the context it arrived in (aio-pika's receive span), taken as the delivery
+    # callback wraps it, for its consumer to handle it under; None when not.
+    trace_context: Context | None = field(default_factory=current_context)
 
     async def ack(self) -> None:
         await self.raw_message.ack()

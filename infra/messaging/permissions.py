@@ -10,7 +10,12 @@ user's configure / write / read expressions against exchange and queue names):
   `<service>.commands`.
 - web (the agents' app and the dashboard): writes to booking.commands (start and cancel
   requests, requeues), booking.replies and booking.events (requeues); reads every
-  dead-letter queue.
+  dead-letter queue. As the partners' gateway it also reads partners.gateway (their requests),
+  writes to partners.outcomes (their answers and outcomes), booking.dead-letters (requests
+  from no partner) and partners.requests (requeues).
+- each partner (`Topology.partner_user`, created by `partner_definitions` when an operator
+  adds it): writes to partners.requests only; reads its own outcomes queue only; configures
+  nothing, and reads nothing of the platform's.
 
 Every user may also read `booking.events` (bind its own event queues to it) and write and read
 its own event queues (`Topology.event_queue`). Nobody may configure the topology itself: the
@@ -69,7 +74,9 @@ def permissions(topology: Topology, principal: Principal) -> Permissions:
     elif principal == WEB:
         # booking.events: a requeued dead letter of clients' confirmed-bookings queue.
         writes = ["booking.commands", "booking.replies", "booking.events"]
+        writes += ["partners.outcomes", "partners.requests", "booking.dead-letters"]
         reads = [topology.relative(f"{queue.name}.dlq") for queue in topology.work_queues()]
+        reads.append(topology.relative(topology.partner_requests_queue().name))
     else:
         writes = ["booking.replies", "booking.dead-letters"]
         reads = [f"{principal}.commands"]
@@ -78,6 +85,33 @@ def permissions(topology: Topology, principal: Principal) -> Permissions:
         write=_only(topology, *map(re.escape, writes), own),
         read=_only(topology, *map(re.escape, reads), events, own),
     )
+
+
+def partner_permissions(topology: Topology, agency_id: str) -> Permissions:
+    """What a partner's broker user may do: publish requests, read its own outcomes."""
+    outcomes = topology.relative(topology.partner_outcomes_queue(agency_id).name)
+    return Permissions(
+        configure="^$",
+        write=_only(topology, re.escape(topology.relative(topology.partner_requests.name))),
+        read=_only(topology, re.escape(outcomes)),
+    )
+
+
+def partner_definitions(topology: Topology, agency_id: str, password: str) -> dict[str, Any]:
+    """RabbitMQ definitions of one partner: its user (plain `password`, for
+    `rabbitmqctl import_definitions`), its permissions, and its outcomes queue bound to
+    `partners.outcomes` (with the exchanges, in case the platform has not declared them yet)."""
+    user = topology.partner_user(agency_id)
+    queue = topology.partner_outcomes_queue(agency_id)
+    exchanges = (topology.partner_requests, topology.partner_outcomes)
+    return {
+        "vhosts": [{"name": VHOST}],
+        "users": [_user(user, password, (), hashed=False)],
+        "permissions": [_permission(user, partner_permissions(topology, agency_id))],
+        "exchanges": [_exchange(exchange) for exchange in exchanges],
+        "queues": [_queue(queue)],
+        "bindings": [_binding(topology.partner_outcomes, queue)],
+    }
 
 
 def bindings(topology: Topology) -> list[tuple[RabbitExchange, RabbitQueue]]:

@@ -31,6 +31,7 @@ from contracts.envelope import (
 )
 from contracts.events import CLOUDEVENTS_CONTENT_TYPE, CloudEvent
 from contracts.topology import REPLIES_ROUTING_KEY, Service, Topology
+from infra import tracing
 from infra.messaging.broker import publishing_as
 from infra.messaging.codec import Outgoing
 from infra.messaging.signing import MessageSigner
@@ -128,14 +129,17 @@ class Publisher:
             else None
         )
         properties = outgoing.amqp_properties(signature) | self._identity() | overrides
-        confirmation = await self._broker.publish(
-            outgoing.body,
-            exchange=exchange,
-            routing_key=routing_key,
-            persist=persist,
-            mandatory=mandatory,
-            **properties,
-        )
+        # When tracing, aio-pika's instrumentation adds `traceparent` to the headers; the
+        # signature covers the envelope and the body only, so it holds with or without it.
+        with tracing.about_saga(outgoing.envelope.saga_id):
+            confirmation = await self._broker.publish(
+                outgoing.body,
+                exchange=exchange,
+                routing_key=routing_key,
+                persist=persist,
+                mandatory=mandatory,
+                **properties,
+            )
         _ensure_confirmed(confirmation, outgoing.envelope.message_type)
 
     async def dead_letter(self, raw: AbstractIncomingMessage, queue_name: str, reason: str) -> None:

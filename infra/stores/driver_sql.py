@@ -24,6 +24,7 @@ import asyncmy.errors
 import sqlalchemy.exc
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from infra import tracing
 from infra.stores.sql import SQLITE_BEGIN
 
 Row = tuple[Any, ...]
@@ -48,6 +49,7 @@ class DriverTransaction:
         self._driver = driver
         self._sqlite = sqlite
         self._errors = errors
+        self.system = "sqlite" if sqlite else "mysql"  # the database, as traces name it
 
     @property
     def is_sqlite(self) -> bool:
@@ -69,34 +71,37 @@ class DriverTransaction:
 
     async def rows(self, sql: str, args: Sequence[Any] = ()) -> list[Row]:
         try:
-            if self._sqlite:
-                async with self._driver.execute(_qmark(sql), args) as cursor:
+            with tracing.statement(sql, self.system):
+                if self._sqlite:
+                    async with self._driver.execute(_qmark(sql), args) as cursor:
+                        return list(await cursor.fetchall())
+                async with self._driver.cursor() as cursor:
+                    await cursor.execute(sql, args)
                     return list(await cursor.fetchall())
-            async with self._driver.cursor() as cursor:
-                await cursor.execute(sql, args)
-                return list(await cursor.fetchall())
         except Exception as exc:
             raise _translated(self._errors, exc) from exc
 
     async def execute(self, sql: str, args: Sequence[Any] = ()) -> int:
         """Run one statement; the number of rows it matched."""
         try:
-            if self._sqlite:
-                async with self._driver.execute(_qmark(sql), args) as cursor:
-                    return int(cursor.rowcount)
-            async with self._driver.cursor() as cursor:
-                return int(await cursor.execute(sql, args))
+            with tracing.statement(sql, self.system):
+                if self._sqlite:
+                    async with self._driver.execute(_qmark(sql), args) as cursor:
+                        return int(cursor.rowcount)
+                async with self._driver.cursor() as cursor:
+                    return int(await cursor.execute(sql, args))
         except Exception as exc:
             raise _translated(self._errors, exc) from exc
 
     async def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """One statement for many rows (asyncmy sends a multi-row INSERT)."""
         try:
-            if self._sqlite:
-                await self._driver.executemany(_qmark(sql), list(rows))
-                return
-            async with self._driver.cursor() as cursor:
-                await cursor.executemany(sql, list(rows))
+            with tracing.statement(sql, self.system):
+                if self._sqlite:
+                    await self._driver.executemany(_qmark(sql), list(rows))
+                    return
+                async with self._driver.cursor() as cursor:
+                    await cursor.executemany(sql, list(rows))
         except Exception as exc:
             raise _translated(self._errors, exc) from exc
 
@@ -122,7 +127,8 @@ class DriverSql:
                     # The engine's SQLite driver begins no transaction by itself (make_engine).
                     await transaction.execute(SQLITE_BEGIN)
                 yield transaction
-                await driver.commit()
+                with tracing.statement("COMMIT", transaction.system):
+                    await driver.commit()
             except BaseException as exc:
                 try:
                     await driver.rollback()

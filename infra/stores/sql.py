@@ -7,10 +7,13 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.ext import asyncio as sqlalchemy_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 
 def make_engine(url: str | URL, pool_size: int = 10) -> AsyncEngine:
+    # Looked up at each call: when tracing, the SQLAlchemy instrumentation replaces it there.
+    create_async_engine = sqlalchemy_asyncio.create_async_engine
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_async_engine(parsed, connect_args={"timeout": 30}, hide_parameters=True)

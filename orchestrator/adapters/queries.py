@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from orchestrator.adapters.rows import aware, naive_utc
-from orchestrator.adapters.tables import saga_history, sagas
+from orchestrator.adapters.tables import saga_history, saga_search
 
+# Read through `saga_search`: the sagas table with its computed search columns.
+sagas = saga_search
 SUMMARY_COLUMNS = (
     sagas.c.saga_id,
     sagas.c.kind,
@@ -27,6 +29,7 @@ SUMMARY_COLUMNS = (
     sagas.c.next_deadline_at,
     sagas.c.failure_reason,
     sagas.c.data,  # ids, stay and prices only: what a bookings list shows
+    sagas.c.steps,  # when each step was decided: when a booking was first confirmed
 )
 
 
@@ -34,17 +37,20 @@ SUMMARY_COLUMNS = (
 class SagaFilter:
     state: str | None = None
     hotel_ids: tuple[str, ...] = ()
-    client_id: str | None = None
+    client_ids: tuple[str, ...] = ()
     agency_id: str | None = None
     agent_id: str | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
     kind: str | None = None
+    confirmation_code: str | None = None  # as stored: upper case
+    stay_from: date | None = None  # stays that overlap [stay_from, stay_to)
+    stay_to: date | None = None
 
     def conditions(self) -> list[sa.ColumnElement[bool]]:
         equal = {
             sagas.c.state: self.state,
-            sagas.c.client_id: self.client_id,
+            sagas.c.confirmation_code: self.confirmation_code,
             sagas.c.agency_id: self.agency_id,
             sagas.c.agent_id: self.agent_id,
             sagas.c.kind: self.kind,
@@ -52,6 +58,12 @@ class SagaFilter:
         conditions = [column == value for column, value in equal.items() if value is not None]
         if self.hotel_ids:
             conditions.append(sagas.c.hotel_id.in_(self.hotel_ids))
+        if self.client_ids:
+            conditions.append(sagas.c.client_id.in_(self.client_ids))
+        if self.stay_from is not None:  # the stay ends after the range starts
+            conditions.append(sagas.c.stay_check_out > self.stay_from.isoformat())
+        if self.stay_to is not None:  # and starts before it ends
+            conditions.append(sagas.c.stay_check_in < self.stay_to.isoformat())
         if self.created_from is not None:
             conditions.append(sagas.c.created_at >= naive_utc(self.created_from))
         if self.created_to is not None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from contracts.booking import SagaProgressed
 from contracts.topology import REPLIES_ROUTING_KEY, Topology
+from infra.tracing import traceparent_for
 from orchestrator.domain.messages import Decision
 from orchestrator.domain.model import BookingData, Phase, Saga, SagaState, StepRecord, StepStatus
 
@@ -213,4 +214,6 @@ def _message_row(
         "sequence": sequence,
         "created_at": naive_utc(at),
         "sent_at": None,
+        # The traceparent of the message that caused it (or of the work at hand), when tracing.
+        "traceparent": traceparent_for(causation_id),
     }

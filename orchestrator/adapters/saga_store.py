@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from infra import tracing
 from infra.stores.driver_sql import DriverSql, DriverTransaction, insert_statement
 from orchestrator.adapters.rows import (
     history_rows,
@@ -25,6 +26,7 @@ from orchestrator.adapters.rows import (
     saga_row,
 )
 from orchestrator.adapters.tables import outbox, saga_history, sagas
+from orchestrator.adapters.traces import latest_traceparents
 from orchestrator.domain.messages import Decision
 from orchestrator.domain.model import Saga
 
@@ -202,12 +204,20 @@ class SagaStore:
             query += " FOR UPDATE SKIP LOCKED"
         applied: list[Applied] = []
         async with self._sql.transaction() as transaction:
-            for row in await transaction.rows(query, (self._sql.instant(now), limit)):
-                saga = self._saga(row)
-                decision = decide(saga)
-                if await self._update(transaction, decision, saga.revision):
-                    rows = await self._write(transaction, decision, None, now)
-                    applied.append(Applied(saga, decision, rows))
+            due = [
+                self._saga(row)
+                for row in await transaction.rows(query, (self._sql.instant(now), limit))
+            ]
+            traces = await latest_traceparents(transaction, [saga.saga_id for saga in due])
+            for saga in due:
+                # In the saga's own trace: where its time went includes the deadline it passed.
+                with tracing.resumed_span(
+                    "saga deadline passed", traces.get(saga.saga_id), saga.saga_id
+                ):
+                    decision = decide(saga)
+                    if await self._update(transaction, decision, saga.revision):
+                        rows = await self._write(transaction, decision, None, now)
+                        applied.append(Applied(saga, decision, rows))
         return applied
 
     async def unsent(self, before: datetime, limit: int = 500) -> list[OutboxRow]:

@@ -1,50 +1,50 @@
-"""Why a saga failed, in sentences an agent can read to a client."""
+"""Why a saga failed, in sentences an agent can read to a client (contracts/reasons.py holds
+each sentence with its code, which the apps translate)."""
 
 from __future__ import annotations
 
 from contracts.base import Reply
 from contracts.clients import ClientRejected
 from contracts.orchestrator import BookingNotChangeable
+from contracts.reasons import reason_text
 from contracts.reservations import ReservationRejected
 from contracts.rooms import RoomUnavailable
 from contracts.topology import Service
 
-HOLD_EXPIRED = "The room hold expired before the booking could be confirmed."
-CHANGE_HOLD_EXPIRED = (
-    "The hold on the new nights expired before the change was made; the booking is unchanged."
-)
-COMPENSATION = "The booking could not be completed."
-OPERATOR_COMPENSATION = "An operator stopped the booking."
+HOLD_EXPIRED = reason_text("reason.hold_expired")
+CHANGE_HOLD_EXPIRED = reason_text("reason.change_hold_expired")
+COMPENSATION = reason_text("reason.compensation")
+OPERATOR_COMPENSATION = reason_text("reason.operator_stopped")
 
 _ROOM_UNAVAILABLE = {
-    "no_room_free": "No room of this type is free for these dates.",
-    "unknown_room_type": "This hotel has no such room type.",
-    "over_capacity": "This room type cannot take that many guests.",
-    "invalid_stay": "The requested stay is not valid.",
+    "no_room_free": "reason.no_room_free",
+    "unknown_room_type": "reason.unknown_room_type",
+    "over_capacity": "reason.over_capacity",
+    "invalid_stay": "reason.invalid_stay",
 }
 _CLIENT_REJECTED = {
-    "unknown": "The client is unknown.",
-    "blocked": "The client is blocked.",
+    "unknown": "reason.client_unknown",
+    "blocked": "reason.client_blocked",
 }
 
 
 def room_unavailable(reply: Reply) -> str:
     assert isinstance(reply, RoomUnavailable)
-    return _ROOM_UNAVAILABLE[reply.reason]
+    return reason_text(_ROOM_UNAVAILABLE[reply.reason])
 
 
 def client_rejected(reply: Reply) -> str:
     assert isinstance(reply, ClientRejected)
-    return _CLIENT_REJECTED[reply.reason]
+    return reason_text(_CLIENT_REJECTED[reply.reason])
 
 
 def reservation_rejected(reply: Reply) -> str:
     assert isinstance(reply, ReservationRejected)
-    return f"The reservation could not be written: {reply.reason.rstrip('.')}."[:500]
+    return reason_text("reason.reservation_rejected", detail=reply.reason.rstrip("."))
 
 
 def no_answer(service: Service) -> str:
-    return f"The {service} service did not answer in time."
+    return reason_text("reason.no_answer", service=str(service))
 
 
 def not_changeable(reply: Reply) -> str:

@@ -19,6 +19,7 @@ from infra.messaging.broker import make_broker
 from infra.messaging.errors import SQL_TRANSIENT
 from infra.messaging.identities import Sender
 from infra.messaging.publisher import Publisher
+from infra.problems import install_refusals
 from infra.runtime import broker_ping, start_broker, subscribe
 from infra.service_auth import require_service_token
 from orchestrator import metrics
@@ -96,6 +97,7 @@ def create_app(settings: OrchestratorSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="orchestrator", lifespan=lifespan)
     require_service_token(app, settings.service_key.get_secret_value(), "orchestrator")
+    install_refusals(app)
     app.include_router(api.router)
     app.include_router(
         probes_router(

@@ -16,9 +16,10 @@ import structlog
 from contracts.base import Message
 from contracts.booking import StartBooking, StartChange
 from infra.messaging.codec import Decoded, InvalidMessage
-from infra.messaging.consumer import QueueConsumer, known_type
+from infra.messaging.consumer import QueueConsumer, known_type, traced_batch
 from infra.messaging.delivery import Delivery
 from infra.metrics import HANDLING_SECONDS, MESSAGES_HANDLED
+from infra.tracing import BatchSpans
 from orchestrator.adapters.saga_store import VersionConflict
 from orchestrator.service_layer.sagas import SagaService, UnknownSaga
 
@@ -59,22 +60,33 @@ class SagaConsumer(QueueConsumer):
                 continue
             starts = isinstance(decoded.message, StartBooking | StartChange)
             (alone if starts else together).append((message, decoded))
+        with traced_batch(self.queue_name, alone, together) as spans:
+            await self._handle_sorted(alone, together, spans)
+        share = (time.perf_counter() - started) / len(messages)
+        for message in messages:
+            HANDLING_SECONDS.labels(self.queue_name, known_type(message.raw_message.type)).observe(
+                share
+            )
+
+    async def _handle_sorted(
+        self,
+        alone: list[tuple[Delivery, Decoded]],
+        together: list[tuple[Delivery, Decoded]],
+        spans: BatchSpans,
+    ) -> None:
         bookings = [(m, d) for m, d in alone if isinstance(d.message, StartBooking)]
         if len(bookings) > 1:
             alone = await self._start_together(bookings) + [
                 (m, d) for m, d in alone if not isinstance(d.message, StartBooking)
             ]
         for message, decoded in alone:
-            await self._handle(message, decoded)
+            with spans.of(decoded.envelope.message_id):
+                await self._handle(message, decoded)
         if len(together) > 1:
             together = await self._apply_together(together)
         for message, decoded in together:
-            await self._handle(message, decoded)
-        share = (time.perf_counter() - started) / len(messages)
-        for message in messages:
-            HANDLING_SECONDS.labels(self.queue_name, known_type(message.raw_message.type)).observe(
-                share
-            )
+            with spans.of(decoded.envelope.message_id):
+                await self._handle(message, decoded)
 
     async def _start_together(
         self, batch: list[tuple[Delivery, Decoded]]

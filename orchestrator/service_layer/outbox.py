@@ -10,6 +10,7 @@ from contracts.envelope import Envelope
 from contracts.events import PUBLIC_EVENTS
 from infra.messaging.codec import Outgoing
 from infra.messaging.publisher import Publisher
+from infra.tracing import resumed
 from orchestrator.adapters.rows import COMMANDS, EVENTS, REPLIES, aware
 from orchestrator.adapters.saga_store import OutboxRow
 
@@ -29,15 +30,15 @@ async def publish_progress(publisher: Publisher, rows: Sequence[OutboxRow]) -> i
     that does not (a broker outage) is not retried: the stored saga is the truth a screen
     reads when it has heard nothing for a while."""
     results = await asyncio.gather(
-        *(
-            publisher.publish_to_events(
-                Outgoing(_envelope(row), row["body"].encode()), row["routing_key"], persist=False
-            )
-            for row in rows
-        ),
-        return_exceptions=True,
+        *(_publish_progress(publisher, row) for row in rows), return_exceptions=True
     )
     return sum(1 for result in results if result is None)
+
+
+async def _publish_progress(publisher: Publisher, row: OutboxRow) -> None:
+    with resumed(row.get("traceparent"), row["saga_id"]):
+        outgoing = Outgoing(_envelope(row), row["body"].encode())
+        await publisher.publish_to_events(outgoing, row["routing_key"], persist=False)
 
 
 def _envelope(row: OutboxRow) -> Envelope:
@@ -52,6 +53,12 @@ def _envelope(row: OutboxRow) -> Envelope:
 
 
 async def _publish(publisher: Publisher, row: OutboxRow) -> None:
+    # Under the trace of the message that caused it, however late it leaves (the relay).
+    with resumed(row.get("traceparent"), row["saga_id"]):
+        await _publish_row(publisher, row)
+
+
+async def _publish_row(publisher: Publisher, row: OutboxRow) -> None:
     envelope = _envelope(row)
     topology = publisher.topology
     if row["exchange"] in (COMMANDS, REPLIES):

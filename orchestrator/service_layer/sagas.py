@@ -12,6 +12,7 @@ from contracts.base import Reply
 from contracts.booking import CancelBooking, StartBooking, StartChange
 from contracts.envelope import utc_now
 from contracts.orchestrator import ToBooking
+from infra import tracing
 from infra.messaging.codec import Decoded
 from infra.messaging.publisher import Publisher
 from orchestrator import metrics
@@ -219,6 +220,10 @@ class SagaService:
         events once, together."""
         topology, now = self._publisher.topology, self._clock()
         progress = [row for d in decisions for row in progress_rows(d, topology, now)]
+        if tracing.enabled():  # a saga's progress travels in the trace of its commands
+            traces = {row["saga_id"]: row["traceparent"] for row in rows if row["traceparent"]}
+            for row in progress:
+                row["traceparent"] = traces.get(row["saga_id"], row["traceparent"])
         sent, _ = await asyncio.gather(
             publish_rows(self._publisher, rows), publish_progress(self._publisher, progress)
         )

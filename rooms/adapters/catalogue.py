@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -30,10 +30,18 @@ class SellableType:
 
 @dataclass(frozen=True)
 class SearchFilter:
-    city: str | None = None
-    country: str | None = None
     hotel_id: str | None = None
     min_capacity: int = 1
+    # Whether a hotel (its city, its country code) is in the place searched: judged here, not
+    # in SQL, which folds neither accents nor country names alike on every store.
+    in_place: Callable[[str, str], bool] | None = None
+
+
+@dataclass(frozen=True)
+class Sellables:
+    types: list[SellableType]
+    # Some hotel of the group is in the place searched, whatever its rooms take.
+    place_known: bool
 
 
 def _hotel_of(row: sa.RowMapping) -> Hotel:
@@ -72,20 +80,21 @@ def _sellable_query() -> sa.Select[tuple[object, ...]]:
 
 async def sellable_types(
     db: Executor, where: SearchFilter, check_in: date, check_out: date
-) -> list[SellableType]:
-    """The types matching `where`, with the overrides of the nights [check_in, check_out)."""
-    query = _sellable_query().where(room_types.c.capacity >= where.min_capacity)
-    if where.city:
-        query = query.where(sa.func.lower(hotels.c.city) == where.city.lower())
-    if where.country:
-        query = query.where(hotels.c.country == where.country.upper())
+) -> Sellables:
+    """The types matching `where`, with the overrides of the nights [check_in, check_out), and
+    whether the place searched has a hotel of the group, from one read of the catalogue."""
+    query = _sellable_query()
     if where.hotel_id:
         query = query.where(hotels.c.id == where.hotel_id)
     rows = (await db.execute(query.order_by(hotels.c.id, room_types.c.id))).mappings().all()
+    if where.in_place is not None:
+        rows = [row for row in rows if where.in_place(row["city"], row["country"])]
+    place_known = bool(rows)
+    rows = [row for row in rows if row["capacity"] >= where.min_capacity]
     type_ids = [row["room_type_id"] for row in rows]
     rates_of = await rates_by_type(db, type_ids)
     overrides_of = await night_rate_rows.by_type(db, type_ids, check_in, check_out)
-    return [
+    types = [
         SellableType(
             _hotel_of(row),
             _room_type_of(row),
@@ -94,6 +103,7 @@ async def sellable_types(
         )
         for row in rows
     ]
+    return Sellables(types, place_known)
 
 
 def _rate_of(row: sa.RowMapping) -> Rate:

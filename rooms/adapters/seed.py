@@ -31,6 +31,16 @@ def _hotel_row(hotel: SeedHotel) -> dict[str, Any]:
         "time_zone": hotel.time_zone,
         "currency": hotel.currency,
         "stars": hotel.stars,
+        **_voucher_details(hotel),
+    }
+
+
+def _voucher_details(hotel: SeedHotel) -> dict[str, Any]:
+    return {
+        "phone": hotel.phone,
+        "check_in_time": hotel.check_in_time,
+        "check_out_time": hotel.check_out_time,
+        "free_cancellation_hours": hotel.free_cancellation_hours,
     }
 
 
@@ -95,6 +105,18 @@ async def _insert_missing(
     return len(missing)
 
 
+async def _fill_voucher_details(connection: AsyncConnection) -> None:
+    """Demo hotels seeded before hotels had a phone (migration 0005) get theirs, and their
+    times; a hotel given a phone since is left as it is."""
+    blank = sa.select(hotels.c.id).where(
+        hotels.c.phone == "", hotels.c.id.in_([hotel.id for hotel in HOTELS])
+    )
+    ids = set((await connection.execute(blank)).scalars())
+    for hotel in (hotel for hotel in HOTELS if hotel.id in ids):
+        details = hotels.update().where(hotels.c.id == hotel.id, hotels.c.phone == "")
+        await connection.execute(details.values(**_voucher_details(hotel)))
+
+
 async def seed(engine: AsyncEngine) -> dict[str, int]:
     """Insert the demo group's missing rows; returns how many rows each table gained."""
     added: dict[str, int] = {}
@@ -102,4 +124,5 @@ async def seed(engine: AsyncEngine) -> dict[str, int]:
         # Parents first, so foreign keys hold at every insert.
         for table, rows in demo_rows().items():
             added[table.name] = await _insert_missing(connection, table, rows)
+        await _fill_voucher_details(connection)
     return added

@@ -21,6 +21,12 @@ hotels = sa.Table(
     sa.Column("time_zone", sa.String(64), nullable=False),
     sa.Column("currency", sa.String(3), nullable=False),
     sa.Column("stars", sa.Integer, nullable=False),
+    # What a voucher says of the hotel; the times are wall-clock times in its zone.
+    sa.Column("phone", sa.String(40), nullable=False, server_default=""),
+    sa.Column("check_in_time", sa.String(5), nullable=False, server_default="15:00"),
+    sa.Column("check_out_time", sa.String(5), nullable=False, server_default="11:00"),
+    # A booking is cancelled free of charge until this many hours before check-in.
+    sa.Column("free_cancellation_hours", sa.Integer, nullable=False, server_default="48"),
 )
 
 room_types = sa.Table(

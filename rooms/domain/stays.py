@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -21,6 +22,8 @@ class StayProblem(StrEnum):
 class StayRejected:
     problem: StayProblem
     detail: str
+    # The values `detail` names, for a reader's own language (dates as ISO text).
+    params: Mapping[str, str | int] = field(default_factory=dict)
 
 
 def today_at(time_zone: str, now_utc: datetime) -> date:
@@ -35,16 +38,20 @@ def check_dates(
         return StayRejected(
             StayProblem.CHECK_OUT_NOT_AFTER_CHECK_IN,
             f"check-out {check_out} must be after check-in {check_in}",
+            {"check_in": check_in.isoformat(), "check_out": check_out.isoformat()},
         )
     nights = (check_out - check_in).days
     if nights > max_nights:
         return StayRejected(
-            StayProblem.TOO_LONG, f"a stay is at most {max_nights} nights, not {nights}"
+            StayProblem.TOO_LONG,
+            f"a stay is at most {max_nights} nights, not {nights}",
+            {"max_nights": max_nights, "nights": nights},
         )
     if check_in < hotel_today:
         return StayRejected(
             StayProblem.ARRIVAL_IN_THE_PAST,
             f"arrival {check_in} is in the past at the hotel (today there is {hotel_today})",
+            {"check_in": check_in.isoformat(), "today": hotel_today.isoformat()},
         )
     return None
 
@@ -52,6 +59,8 @@ def check_dates(
 def check_guests(guests: int, capacity: int) -> StayRejected | None:
     if guests > capacity:
         return StayRejected(
-            StayProblem.OVER_CAPACITY, f"{guests} guests exceed the room's capacity of {capacity}"
+            StayProblem.OVER_CAPACITY,
+            f"{guests} guests exceed the room's capacity of {capacity}",
+            {"guests": guests, "capacity": capacity},
         )
     return None

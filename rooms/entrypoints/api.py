@@ -12,9 +12,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from contracts.envelope import utc_now
 from rooms.adapters import admin, catalogue
 from rooms.adapters.tables import hotels, rates, room_types, rooms
+from rooms.domain.destinations import Place
 from rooms.entrypoints.errors import not_found, stay_refused
 from rooms.entrypoints.schemas import AvailabilityOut, NightlyPriceOut
-from rooms.queries import AvailabilityQuery, Found, StayRefused, refusal_of_dates, search
+from rooms.queries import (
+    AvailabilityQuery,
+    Found,
+    StayRefused,
+    UnknownDestination,
+    refusal_of_dates,
+    search,
+)
 
 router = APIRouter(tags=["catalogue"])
 
@@ -34,8 +42,19 @@ async def availability(
     request: Request,
     check_in: date,
     check_out: date,
+    destination: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=100,
+            description="A city or a country (its ISO code, or its name in English or French), "
+            "without regard to accents or case.",
+        ),
+    ] = None,
     city: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
-    country: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$")] = None,
+    country: Annotated[
+        str | None, Query(min_length=2, max_length=100, description="An ISO code or a name.")
+    ] = None,
     hotel_id: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
     guests: Annotated[int, Query(ge=1, le=12)] = 1,
     max_price: Annotated[Decimal | None, Query(gt=0, max_digits=14, decimal_places=2)] = None,
@@ -45,7 +64,8 @@ async def availability(
     if (rejected := refusal_of_dates(check_in, check_out, max_nights)) is not None:
         raise stay_refused(rejected)
     query = AvailabilityQuery(
-        where=catalogue.SearchFilter(city, country, hotel_id, min_capacity=guests),
+        where=catalogue.SearchFilter(hotel_id, min_capacity=guests),
+        place=Place(destination, city, country),
         check_in=check_in,
         check_out=check_out,
         max_price=max_price,
@@ -56,6 +76,10 @@ async def availability(
             found = await search(connection, query, utc_now(), max_nights)
         except StayRefused as exc:
             raise stay_refused(exc.rejected) from None
+        except UnknownDestination as exc:
+            raise not_found(
+                "search.unknown_destination", str(exc), {"destination": exc.destination}
+            ) from None
     return [_availability_out(f) for f in found]
 
 
@@ -95,7 +119,7 @@ async def hotel_details(request: Request, hotel_id: str) -> dict[str, Any]:
     async with engine_of(request).connect() as connection:
         hotel = await admin.get(connection, hotels, hotel_id)
         if hotel is None:
-            raise not_found("hotel", hotel_id)
+            raise not_found("hotel.not_found", f"no hotel {hotel_id!r}", {"hotel_id": hotel_id})
         types = await admin.list_where(connection, room_types, {"hotel_id": hotel_id})
     return public(hotel) | {"room_types": [public(t) for t in types]}
 
@@ -105,7 +129,11 @@ async def room_type_details(request: Request, room_type_id: str) -> dict[str, An
     async with engine_of(request).connect() as connection:
         room_type = await admin.get(connection, room_types, room_type_id)
         if room_type is None:
-            raise not_found("room type", room_type_id)
+            raise not_found(
+                "room_type.not_found",
+                f"no room type {room_type_id!r}",
+                {"room_type_id": room_type_id},
+            )
         of_type = {"room_type_id": room_type_id}
         type_rooms = await admin.list_where(connection, rooms, of_type)
         type_rates = await admin.list_where(connection, rates, of_type)

@@ -17,6 +17,7 @@ from infra.messaging.broker import make_broker
 from infra.messaging.consumer import CommandConsumer
 from infra.messaging.errors import SQL_TRANSIENT
 from infra.messaging.publisher import Publisher
+from infra.problems import install_refusals
 from infra.runtime import broker_ping, start_broker, subscribe
 from infra.service_auth import require_service_token
 from infra.stores.sql_inbox import SqlInbox
@@ -68,6 +69,7 @@ def create_app(settings: RoomsSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="rooms", lifespan=lifespan)
     require_service_token(app, settings.service_key.get_secret_value(), "rooms")
+    install_refusals(app)
     app.include_router(api.router)
     app.include_router(operator_api.router)
     app.include_router(calendar_api.router)

@@ -31,7 +31,7 @@ async def calendar(request: Request, hotel_id: HotelId, start: date, end: date) 
     async with engine_of(request).connect() as connection:
         found = await hotel_calendar(connection, hotel_id, start, end)
     if found is None:
-        raise not_found("hotel", hotel_id)
+        raise not_found("hotel.not_found", f"no hotel {hotel_id!r}", {"hotel_id": hotel_id})
     return _calendar_out(found)
 
 

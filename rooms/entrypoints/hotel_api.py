@@ -14,6 +14,7 @@ from fastapi import APIRouter, Path, Query, Request
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from contracts.envelope import utc_now
+from infra.problems import Param
 from rooms import closing
 from rooms.adapters import hotel_rooms, night_rates
 from rooms.domain.night_ranges import MANAGEMENT_MAX_NIGHTS
@@ -47,10 +48,18 @@ async def _target(
     """The room type (and room) to act on, if it is the hotel's; else a 404."""
     currency = await hotel_rooms.currency_of_type_in_hotel(db, hotel_id, room_type_id)
     if currency is None:
-        raise not_found(f"room type of hotel {hotel_id!r}", room_type_id)
+        raise not_found(
+            "room_type.not_found",
+            f"no room type of hotel {hotel_id!r} {room_type_id!r}",
+            {"room_type_id": room_type_id, "hotel_id": hotel_id},
+        )
     rooms = tuple(await hotel_rooms.rooms_of_types(db, [room_type_id]))
     if room_id is not None and room_id not in {room.room_id for room in rooms}:
-        raise not_found(f"room of room type {room_type_id!r}", room_id)
+        raise not_found(
+            "room.not_found",
+            f"no room of room type {room_type_id!r} {room_id!r}",
+            {"room_id": room_id, "room_type_id": room_type_id},
+        )
     return closing.Target(hotel_id, room_type_id, currency, rooms, room_id)
 
 
@@ -94,10 +103,13 @@ async def close_rooms(
             engine, target, body.start, body.end, body.reason, body.closed_by, utc_now()
         )
     except closing.BookedNights as exc:
-        raise conflict(exc.detail) from None
+        nights = [night.isoformat() for night in exc.nights]
+        params: dict[str, Param] = {"room": exc.room_number, "nights": nights}
+        raise conflict("closure.booked_nights", exc.detail, params) from None
     except closing.KeptChanging:
         raise conflict(
-            "Guests kept booking these nights while they were being closed. Try again."
+            "closure.kept_changing",
+            "Guests kept booking these nights while they were being closed. Try again.",
         ) from None
     return ClosedOut(
         closed=closed.closed,

@@ -39,12 +39,19 @@ async def _create(
             column, parent_table = parent
             if await admin.get(connection, parent_table, values[column]) is None:
                 raise unprocessable(
-                    ("body", column), "unknown_parent", f"no {parent_table.name} {values[column]!r}"
+                    ("body", column),
+                    "unknown_parent",
+                    f"no {parent_table.name} {values[column]!r}",
+                    {"parent": parent_table.name, "id": values[column]},
                 )
         try:
             await admin.insert(connection, table, values)
         except IntegrityError:
-            raise conflict(f"{table.name} {values['id']!r} clashes with an existing row") from None
+            raise conflict(
+                "catalogue.clash",
+                f"{table.name} {values['id']!r} clashes with an existing row",
+                {"table": table.name, "id": values["id"]},
+            ) from None
         created = await admin.get(connection, table, values["id"])
     assert created is not None
     return public(created)
@@ -58,9 +65,16 @@ async def _update(
         try:
             found = await admin.update(connection, table, row_id, values)
         except IntegrityError:
-            raise conflict(f"the change to {table.name} {row_id!r} clashes") from None
+            raise conflict(
+                "catalogue.clash",
+                f"the change to {table.name} {row_id!r} clashes",
+                {"table": table.name, "id": row_id},
+            ) from None
         if not found:
-            raise not_found(table.name.rstrip("s").replace("_", " "), row_id)
+            what = table.name.rstrip("s").replace("_", " ")
+            raise not_found(
+                "catalogue.not_found", f"no {what} {row_id!r}", {"table": table.name, "id": row_id}
+            )
         updated = await admin.get(connection, table, row_id)
     assert updated is not None
     return public(updated)

@@ -8,6 +8,7 @@ from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from contracts.values import CurrencyCode, EntityId, Money
 from rooms.domain.model import Continent
@@ -21,11 +22,18 @@ def _known_time_zone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"{value!r} is not an IANA time zone") from None
+        raise PydanticCustomError(
+            "time_zone_unknown", "'{time_zone}' is not an IANA time zone", {"time_zone": value}
+        ) from None
     return value
 
 
 TimeZoneName = Annotated[str, Field(max_length=64), AfterValidator(_known_time_zone)]
+# A wall-clock time in the hotel's zone, "15:00".
+ClockTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", examples=["15:00"])]
+# As the hotel writes it, with its country's calling code: "+33 1 42 60 18 18".
+Phone = Annotated[str, Field(pattern=r"^(\+[0-9][0-9 ().-]{5,38})?$", max_length=40)]
+CancellationHours = Annotated[int, Field(ge=0, le=24 * 30)]
 
 
 class Body(BaseModel):
@@ -42,6 +50,10 @@ class HotelIn(Body):
     time_zone: TimeZoneName
     currency: CurrencyCode
     stars: Annotated[int, Field(ge=1, le=5)]
+    phone: Phone = ""
+    check_in_time: ClockTime = "15:00"
+    check_out_time: ClockTime = "11:00"
+    free_cancellation_hours: CancellationHours = 48
 
 
 class HotelPatch(Body):
@@ -53,6 +65,10 @@ class HotelPatch(Body):
     time_zone: TimeZoneName | None = None
     currency: CurrencyCode | None = None
     stars: Annotated[int, Field(ge=1, le=5)] | None = None
+    phone: Phone | None = None
+    check_in_time: ClockTime | None = None
+    check_out_time: ClockTime | None = None
+    free_cancellation_hours: CancellationHours | None = None
 
 
 class RoomTypeIn(Body):

@@ -1,10 +1,12 @@
 """`make bench`: the same booking workload through our platform, the floor, Celery and Temporal.
 
     python -m tests.bench [--agents 64] [--seconds 30] [--systems ours floor celery temporal]
-                          [--out .run/bench] [--profile]
+                          [--out .run/bench] [--profile] [--tracing]
 
 Systems: ours, floor, celery (tests/bench/celery_system.py) and temporal (a Temporal dev
 server on SQLite and its workers, tests/bench/temporal_system.py); by default all four.
+`--tracing` adds ours-traced, ours again with every process tracing (infra/tracing.py), and
+the table says what tracing costs per booking.
 
 Servers: AMQP_URL, TEST_MYSQL_URL and RESERVATIONS_MONGO_URL when set, else the local
 RabbitMQ and MariaDB and an nx-27017 started here (as the tests find them). Writes
@@ -32,10 +34,10 @@ from tests.support import servers as found
 
 
 def make_system(name: str, agents: int) -> System:
-    if name == "ours":
+    if name in ("ours", "ours-traced"):
         from tests.bench.ours import OursSystem
 
-        return OursSystem(agents)
+        return OursSystem(agents, tracing=name == "ours-traced")
     if name == "floor":
         from tests.bench.floor import FloorSystem
 
@@ -48,7 +50,7 @@ def make_system(name: str, agents: int) -> System:
         from tests.bench.temporal_system import TemporalSystem
 
         return TemporalSystem()
-    raise SystemExit(f"unknown system {name!r}: ours, floor, celery or temporal")
+    raise SystemExit(f"unknown system {name!r}: ours, ours-traced, floor, celery or temporal")
 
 
 def arguments() -> argparse.Namespace:
@@ -68,7 +70,16 @@ def arguments() -> argparse.Namespace:
     )
     parser.add_argument("--out", type=Path, default=Path(".run/bench"))
     parser.add_argument("--profile", action="store_true", help="py-spy each system's processes")
-    return parser.parse_args()
+    parser.add_argument(
+        "--tracing", action="store_true", help="ours also with tracing on (ours-traced), to compare"
+    )
+    args = parser.parse_args()
+    if args.tracing and "ours-traced" not in args.systems:  # right after ours, if it runs
+        systems = args.systems
+        systems.insert(
+            systems.index("ours") + 1 if "ours" in systems else len(systems), "ours-traced"
+        )
+    return args
 
 
 async def main(args: argparse.Namespace) -> int:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import subprocess
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -25,6 +27,7 @@ from motor.motor_asyncio import AsyncIOMotorClient
 
 from contracts.sagas import TERMINAL_STATES
 from contracts.topology import Topology
+from infra.stores.embedded_mongo import free_port
 from infra.stores.sql import make_engine
 from tests.bench import checks
 from tests.bench.baseline_store import HOLDING_IDS
@@ -51,13 +54,18 @@ HELD_COUNT = "SELECT COUNT(*) FROM holds WHERE status = 'HELD'"
 class OursSystem:
     name = "ours"
 
-    def __init__(self, agents: int = 64) -> None:
+    def __init__(self, agents: int = 64, tracing: bool = False) -> None:
         self._agents = agents
         self._events: list[dict[str, Any]] = []
+        # `ours-traced`: every process traces, exporting to a local OTLP sink that only counts
+        # what it is sent (tests/support/otlp_receiver.py), a stand-in for the collector, whose
+        # own CPU is left out as Jaeger's would be: what is measured is what tracing costs ours.
+        self.name = "ours-traced" if tracing else "ours"
+        self._sink: subprocess.Popen[bytes] | None = None
 
     async def start(self, servers: Servers, client_ids: Sequence[str]) -> None:
-        prefix = f"{servers.run_id}_ours"
-        self._namespace = f"{servers.run_id}-ours"
+        prefix = f"{servers.run_id}_{self.name.replace('-', '_')}"
+        self._namespace = f"{servers.run_id}-{self.name}"
         self._databases = {
             service: database_url(servers.mysql_url, f"{prefix}_{service}")
             for service in ("rooms", "clients", "sagas", "accounts")
@@ -75,6 +83,8 @@ class OursSystem:
         )
         # Deadlines as in production: a step answered late under load is not a timeout.
         environment["STEP_DEADLINE_SECONDS"] = "30"
+        if self.name == "ours-traced":
+            environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = self._start_sink()
         self._log_dir = Path(tempfile.mkdtemp(prefix="bench-ours-"))
         self._platform = Platform(environment, self._log_dir)
         for spec in SPECS:
@@ -91,6 +101,14 @@ class OursSystem:
         form = {"username": "agent", "password": "agent-demo"}
         async with self._http.post("/api/auth/token", data=form) as token:
             self._http.headers["Authorization"] = f"Bearer {(await token.json())['access_token']}"
+
+    def _start_sink(self) -> str:
+        port = free_port()
+        command = [sys.executable, "-m", "tests.support.otlp_receiver", "--port", str(port)]
+        self._sink = subprocess.Popen(command, stdout=subprocess.PIPE)
+        assert self._sink.stdout is not None
+        self._sink.stdout.readline()  # it says where it listens once it does
+        return f"http://127.0.0.1:{port}"
 
     async def _listen_to_public_events(self) -> None:
         self._connection = await aio_pika.connect_robust(self._servers.amqp_url)
@@ -193,6 +211,9 @@ class OursSystem:
         with contextlib.suppress(Exception):
             await self._http.close()
         await asyncio.to_thread(self._platform.stop_all)
+        if self._sink is not None:
+            self._sink.terminate()
+            self._sink.wait(timeout=10)
         with contextlib.suppress(Exception):
             await self._connection.close()
         await drop_databases(self._databases.values())

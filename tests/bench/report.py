@@ -12,7 +12,13 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-COLOURS = {"ours": "#2f6fb0", "floor": "#8c8c8c", "celery": "#5a9e4b", "temporal": "#b05a2f"}
+COLOURS = {
+    "ours": "#2f6fb0",
+    "ours-traced": "#6f9fd0",
+    "floor": "#8c8c8c",
+    "celery": "#5a9e4b",
+    "temporal": "#b05a2f",
+}
 
 
 def cpu_ms_per_booking(result: dict[str, Any]) -> float:
@@ -40,6 +46,26 @@ def ratios(results: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
     }
 
 
+def tracing_cost(results: list[dict[str, Any]]) -> dict[str, float] | None:
+    """What tracing costs ours (`--tracing`): ours-traced against ours, per confirmed booking."""
+    by_name = {result["system"]: result for result in results}
+    off, on = by_name.get("ours"), by_name.get("ours-traced")
+    if off is None or on is None:
+        return None
+    cpu_off, cpu_on = cpu_ms_per_booking(off), cpu_ms_per_booking(on)
+    return {
+        "cpu_ms_per_booking_off": round(cpu_off, 2),
+        "cpu_ms_per_booking_on": round(cpu_on, 2),
+        "cpu_ms_per_booking_added": round(cpu_on - cpu_off, 2),
+        "cpu_added_percent": round(100 * (cpu_on - cpu_off) / cpu_off, 1),
+        "throughput_ratio": round(on["confirmed_per_second"] / off["confirmed_per_second"], 2)
+        if off["confirmed_per_second"]
+        else float("nan"),
+        "p50_ms_added": round(on["latency_ms"]["p50"] - off["latency_ms"]["p50"], 1),
+        "p99_ms_added": round(on["latency_ms"]["p99"] - off["latency_ms"]["p99"], 1),
+    }
+
+
 def _ratio(ours: dict[str, Any], theirs: dict[str, Any]) -> float:
     mine, other = (r.get("one_agent", {}).get("p50") for r in (ours, theirs))
     return round(mine / other, 2) if mine and other else float("nan")
@@ -47,7 +73,12 @@ def _ratio(ours: dict[str, Any], theirs: dict[str, Any]) -> float:
 
 def write(results: list[dict[str, Any]], context: dict[str, Any], directory: Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
-    report = {"context": context, "results": results, "ratios": ratios(results)}
+    report = {
+        "context": context,
+        "results": results,
+        "ratios": ratios(results),
+        "tracing_cost": tracing_cost(results),
+    }
     path = directory / "bench.json"
     path.write_text(json.dumps(report, indent=2, default=str))
     chart(results, directory / "bench.png")
@@ -94,7 +125,7 @@ def chart(results: list[dict[str, Any]], path: Path) -> None:
 
 def table(results: list[dict[str, Any]]) -> str:
     lines = [
-        f"{'system':<8} {'confirmed/s':>11} {'ended/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
+        f"{'system':<11} {'confirmed/s':>11} {'ended/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
         f"{'p99 ms':>8} {'CPU ms/bk':>9} {'alone p50':>9} {'alone p99':>9}  invariants"
     ]
     for r in results:
@@ -102,7 +133,7 @@ def table(results: list[dict[str, Any]]) -> str:
         verdict = "all hold" if all(h is not False for h in held) else "BROKEN"
         alone = r.get("one_agent") or {}
         lines.append(
-            f"{r['system']:<8} {r['confirmed_per_second']:>11} {r['ended_per_second']:>8} "
+            f"{r['system']:<11} {r['confirmed_per_second']:>11} {r['ended_per_second']:>8} "
             f"{r['latency_ms']['p50']:>8} {r['latency_ms']['p95']:>8} {r['latency_ms']['p99']:>8} "
             f"{cpu_ms_per_booking(r):>9.1f} {alone.get('p50', '-'):>9} {alone.get('p99', '-'):>9}"
             f"  {verdict}"
@@ -116,6 +147,14 @@ def table(results: list[dict[str, Any]]) -> str:
         lines.append(
             f"{name}: throughput x{ratio['throughput']}, p99 x{ratio['p99']}, "
             f"one agent p50 x{ratio['alone_p50']}, CPU per booking x{ratio['cpu_per_booking']}"
+        )
+    cost = tracing_cost(results)
+    if cost is not None:
+        lines.append(
+            f"tracing on: CPU per booking {cost['cpu_ms_per_booking_off']} -> "
+            f"{cost['cpu_ms_per_booking_on']} ms (+{cost['cpu_ms_per_booking_added']} ms, "
+            f"+{cost['cpu_added_percent']}%), throughput x{cost['throughput_ratio']}, "
+            f"p50 +{cost['p50_ms_added']} ms, p99 +{cost['p99_ms_added']} ms"
         )
     for r in results:
         for i in r["invariants"]:

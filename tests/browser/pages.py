@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
@@ -41,8 +42,17 @@ async def chromium() -> AsyncIterator[Browser]:
             await browser.close()
 
 
-async def new_page(browser: Browser, width: int = 1280, height: int = 900) -> Page:
-    context = await browser.new_context(viewport={"width": width, "height": height})
+async def new_page(
+    browser: Browser,
+    width: int = 1280,
+    height: int = 900,
+    locale: str | None = None,
+    timezone_id: str | None = None,
+) -> Page:
+    """A page of its own context; `locale` and `timezone_id` are the browser's (the person's)."""
+    context = await browser.new_context(
+        viewport={"width": width, "height": height}, locale=locale, timezone_id=timezone_id
+    )
     page = await context.new_page()
     page.set_default_timeout(UI_TIMEOUT_MS)
     return page
@@ -249,3 +259,50 @@ async def api_get(base_url: str, bearer: str, path: str) -> httpx.Response:
     """A GET as a signed-in person would send it, answered whatever its status."""
     async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
         return await client.get(path, headers={"Authorization": f"Bearer {bearer}"})
+
+
+# ---- the bookings: made fast through the API, found and opened in the agents' app ---------
+
+
+async def new_client_through_api(
+    base_url: str, bearer: str, first_name: str, last_name: str
+) -> str:
+    """Register a client for the agent's agency through the public API; the client's id."""
+    email = f"{first_name}.{last_name}.{uuid.uuid4().hex[:6]}@example.org".lower()
+    body = {"first_name": first_name, "last_name": last_name, "email": email}
+    body |= {"phone": "+22890112233", "nationality": "TG"}
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+        response = await client.post(
+            "/api/clients", json=body, headers={"Authorization": f"Bearer {bearer}"}
+        )
+        response.raise_for_status()
+        return str(response.json()["id"])
+
+
+async def wait_for_outcomes(
+    base_url: str, bearer: str, booking_ids: list[str], seconds: float = 120.0
+) -> dict[str, dict[str, Any]]:
+    """Read each booking until it has ended (confirmed, failed, cancelled); each view by id."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    views: dict[str, dict[str, Any]] = {}
+    headers = {"Authorization": f"Bearer {bearer}"}
+    async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+        for booking_id in booking_ids:
+            while True:
+                response = await client.get(f"/api/bookings/{booking_id}", headers=headers)
+                if response.status_code == 200 and response.json()["ended"]:
+                    views[booking_id] = response.json()
+                    break
+                if asyncio.get_running_loop().time() > deadline:
+                    raise AssertionError(f"booking {booking_id} has not ended: {response.text}")
+                await asyncio.sleep(0.2)  # the next read of a booking still under way
+    return views
+
+
+async def open_booking(page: Page, booking_id: str) -> Locator:
+    """Open a booking's page from its row in the agents' list; the page, once read."""
+    row = page.locator(f'#bookings tbody tr[data-booking="{booking_id}"]')
+    await row.get_by_test_id("open-booking").click()
+    body = page.locator(f'#booking-page-body[data-booking="{booking_id}"]')
+    await body.wait_for()
+    return page.locator("#booking-page")

@@ -2,7 +2,8 @@
 
 Starts the whole platform in this process on the local servers (or those the environment
 names), books a few stays, fails one and dead-letters a malformed command so the dashboard has
-something to show, then photographs the agents' desk and the operators' dashboard; then the
+something to show, then photographs the agents' desk and the operators' dashboard; the desk
+in French at a desktop's and a phone's width, and an unknown destination; then the
 screens of people and hotels: an agency manager's team, the password change, the operators'
 agencies and users, a hotel manager's calendar with its forms and a refused closure (some at
 a phone's width too).
@@ -11,6 +12,7 @@ a phone's width too).
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
@@ -29,7 +31,9 @@ from tests.browser.pages import (
     close_room,
     create_agency,
     create_client,
+    new_client_through_api,
     new_page,
+    open_booking,
     open_section,
     rooms_of,
     search,
@@ -38,6 +42,7 @@ from tests.browser.pages import (
     sign_in,
     start_booking,
     token,
+    wait_for_outcomes,
 )
 from tests.browser.test_web_dashboard_browser import DEMO_CLIENT, UNKNOWN_CLIENT, stay
 from tests.support import servers as support
@@ -73,8 +78,36 @@ async def shoot(servers: Servers) -> None:
         await board.locator("#dead-letters tr.has-messages").first.wait_for()
         await board.wait_for_timeout(1000)
         await board.screenshot(path=str(OUT / "dashboard.png"), full_page=True)
+        await _desk(browser, web)
         await _people(browser, web, platform.url("dashboard"))
+        await _bookings(browser, web, agent)
         await _hotels(browser, platform.url("dashboard"))
+
+
+async def _desk(browser: Browser, web: str) -> None:
+    """A booking made in French at a desktop's width and at a phone's; a destination the group
+    has no hotel in."""
+    for (width, height), name in (
+        ((1280, 1000), "agents-desk-fr.png"),
+        ((390, 844), "agents-desk-phone.png"),
+    ):
+        desk = await new_page(browser, width, height, timezone_id="Europe/Paris")
+        await sign_in(desk, web, "agent", "agent-demo")
+        await desk.locator('[data-lang="fr"]').click()
+        await search(desk, "Lomé")
+        await create_client(desk, "Afi", "Amegah")
+        await book_first_offer(desk)
+        await desk.locator('#outcome[data-status="CONFIRMED"]').wait_for(timeout=UI_TIMEOUT_MS)
+        code = await desk.get_by_test_id("confirmation-code").inner_text()
+        await desk.locator("#bookings tbody tr", has_text=code).wait_for(timeout=UI_TIMEOUT_MS)
+        await desk.screenshot(path=str(OUT / name), full_page=True)
+    desk = await new_page(browser, 1280, 800, timezone_id="Europe/Paris")
+    await sign_in(desk, web, "agent", "agent-demo")
+    await desk.locator('[data-lang="fr"]').click()
+    await desk.locator("#destination").fill("xx")
+    await desk.locator("#search-form button[type=submit]").click()
+    await desk.locator('#search-status[data-code="search.unknown_destination"]').wait_for()
+    await desk.screenshot(path=str(OUT / "agents-unknown-destination.png"))
 
 
 async def _people(browser: Browser, web: str, dashboard: str) -> None:
@@ -107,6 +140,63 @@ async def _people(browser: Browser, web: str, dashboard: str) -> None:
     await change_password(desk, "agent-demo", "Baobab-shade-2026")
     await expect(desk.get_by_test_id("password-status")).to_contain_text("Password changed")
     await desk.screenshot(path=str(OUT / "agents-password.png"))
+
+
+async def _bookings(browser: Browser, web: str, agent: str) -> None:
+    """The agents' bookings: enough for a second page, found and opened; a booking's page and
+    its printable voucher (at a phone's width too)."""
+    kofi = await new_client_through_api(web, agent, "Kofi", "Asante")
+    stays = [
+        ("tokyo-ginza", "twin", 70), ("lome-lagune", "double", 72),
+        ("paris-montmartre", "double", 74), ("lome-sarakawa", "suite", 76),
+        ("tokyo-shinjuku", "double", 78), ("paris-lumiere", "twin", 80),
+    ] * 4  # fmt: skip
+    ids = [
+        await start_booking(web, agent, {"client_id": kofi, **_stay(hotel, room, days + 10 * n)})
+        for n, (hotel, room, days) in enumerate(stays)
+    ]
+    kept = ids[-1]
+    await wait_for_outcomes(web, agent, ids)
+    for (width, height), name in (
+        ((1280, 1000), "agents-bookings.png"),
+        ((390, 844), "agents-bookings-phone.png"),
+    ):
+        desk = await new_page(browser, width, height)
+        await sign_in(desk, web, "agent", "agent-demo")
+        await desk.locator("#bookings-pager:not([hidden])").wait_for()
+        await desk.locator("#bookings-card").scroll_into_view_if_needed()
+        if width > 400:
+            await desk.locator("#bookings-card").screenshot(path=str(OUT / name))
+        else:
+            await desk.evaluate("document.querySelector('#bookings-card').scrollIntoView()")
+            await desk.screenshot(path=str(OUT / name))
+    for (width, height), name in (
+        ((1280, 1000), "agents-booking-page.png"),
+        ((390, 844), "agents-booking-page-phone.png"),
+    ):
+        desk = await new_page(browser, width, height)
+        await sign_in(desk, web, "agent", "agent-demo")
+        await desk.locator("#bookings[data-loaded]").wait_for(state="attached")
+        await open_booking(desk, kept)
+        await desk.screenshot(path=str(OUT / name), full_page=True)
+    async with desk.context.expect_page() as opened:
+        await desk.get_by_test_id("print-voucher").click()
+    voucher = await opened.value
+    await expect(voucher).to_have_url(re.compile("^blob:"))  # after the empty tab opened first
+    await voucher.locator("h1").wait_for()
+    await voucher.set_viewport_size({"width": 900, "height": 1100})
+    await voucher.screenshot(path=str(OUT / "agents-voucher.png"), full_page=True)
+
+
+def _stay(hotel_id: str, room: str, days_ahead: int) -> dict[str, object]:
+    check_in = date.today() + timedelta(days=days_ahead)
+    return {
+        "hotel_id": hotel_id,
+        "room_type_id": f"{hotel_id}-{room}",
+        "check_in": check_in.isoformat(),
+        "check_out": (check_in + timedelta(days=3)).isoformat(),
+        "guests": 2,
+    }
 
 
 async def _hotels(browser: Browser, dashboard: str) -> None:

@@ -149,6 +149,11 @@ async def test_an_agent_moves_a_booking_by_a_night_on_a_phone_and_sees_the_price
         assert errors == []
 
 
+def shown(day: date) -> str:
+    """A date as the dashboard shows it in English (en-GB): 22 Apr 2027."""
+    return f"{day.day} {day:%b %Y}"
+
+
 async def test_a_change_that_cannot_be_made_leaves_the_booking_and_the_operator_sees_it(
     servers: Servers, browser: Browser
 ) -> None:
@@ -191,7 +196,10 @@ async def test_a_change_that_cannot_be_made_leaves_the_booking_and_the_operator_
 
         outcome = page.get_by_test_id("change-outcome")
         await expect(outcome).to_have_attribute("data-status", "FAILED", timeout=UI_TIMEOUT_MS)
-        await expect(outcome).to_contain_text("No room of this type is free for these dates.")
+        # why, in the agent's language (from the reason's code, not the server's English)
+        reason = outcome.locator(".reason")
+        await expect(reason).to_have_attribute("data-code", "reason.no_room_free")
+        await expect(reason).to_contain_text("Aucune chambre de ce type")
         await expect(outcome).to_contain_text("La réservation est inchangée.")
         await expect(page.get_by_test_id("change-check-out")).to_be_enabled()  # try again
 
@@ -213,10 +221,10 @@ async def test_a_change_that_cannot_be_made_leaves_the_booking_and_the_operator_
         await change.click()
         await expect(board.get_by_test_id("detail-kind")).to_have_text("change")
         await expect(board.get_by_test_id("change-before")).to_contain_text(
-            f"{check_in.isoformat()} → {check_out.isoformat()}"
+            f"{shown(check_in)} → {shown(check_out)}"
         )
         await expect(board.get_by_test_id("change-after")).to_contain_text(
-            f"{check_in.isoformat()} → {later.isoformat()}"
+            f"{shown(check_in)} → {shown(later)}"
         )
         await board.get_by_test_id("changed-booking").click()
         await expect(board.locator("#detail-body .facts")).to_contain_text(booking_id)

@@ -70,7 +70,7 @@ async def test_the_dashboard_shows_a_failed_saga_and_a_retry_unsticks_a_stuck_on
 
         # a retried saga compensates again: list those too, so its row stays at hand
         await page.get_by_role("button", name="Compensating").click()
-        await page.get_by_role("button", name="Retry").click()
+        await retry(page)
         await expect(page.locator("#detail-body .history")).to_contain_text(
             "operator resent release_hold", timeout=UI_TIMEOUT_MS
         )
@@ -80,6 +80,12 @@ async def test_the_dashboard_shows_a_failed_saga_and_a_retry_unsticks_a_stuck_on
         await expect(page.locator(f'#sagas tr[data-saga="{stuck}"]')).to_contain_text(
             "FAILED", timeout=UI_TIMEOUT_MS
         )
+
+
+async def retry(page: Page) -> None:
+    """Retry the saga on screen: the button, then the confirmation it asks for."""
+    await page.get_by_test_id("retry-button").click()
+    await page.get_by_test_id("confirm-yes").click()
 
 
 async def wait_until_failed(page: Page, saga_id: str) -> None:
@@ -93,5 +99,5 @@ async def wait_until_failed(page: Page, saga_id: str) -> None:
             if text == "FAILED":
                 return
             if text == "STUCK":
-                await page.get_by_role("button", name="Retry").click()
+                await retry(page)
             await asyncio.sleep(1.0)

@@ -13,7 +13,8 @@ import pytest
 from pydantic import Field
 
 from contracts import asyncapi
-from contracts.events import PUBLIC_EVENTS, BookingFailed, PublicEvent
+from contracts.events import PUBLIC_EVENTS, BookingFailed, CloudEvent, PublicEvent
+from contracts.partners import PARTNER_EVENTS, PARTNER_REQUESTS
 
 pytestmark = pytest.mark.unit
 
@@ -40,8 +41,8 @@ def test_the_official_parser_accepts_the_published_document() -> None:
     parsed = _parse_with_official_parser(asyncapi.DOCUMENT_PATH)
     assert parsed.returncode == 0, parsed.stdout + parsed.stderr
     summary = json.loads(parsed.stdout.strip().splitlines()[-1])
-    names = {asyncapi.message_name(m) for m in PUBLIC_EVENTS}
-    assert names <= set(summary["messages"])
+    models = (*PUBLIC_EVENTS, *PARTNER_REQUESTS, *PARTNER_EVENTS)
+    assert {asyncapi.message_name(m) for m in models} <= set(summary["messages"])
 
 
 def test_the_official_parser_refuses_a_broken_document(tmp_path: Path) -> None:
@@ -68,6 +69,29 @@ def test_every_public_message_has_an_example_that_its_schema_takes() -> None:
         example = message["examples"][0]["payload"]
         assert example["type"] == model.message_type
         assert model.model_validate(example["data"]) == asyncapi.EXAMPLES[model]
+
+
+def test_every_partner_message_has_an_example_that_its_schema_takes() -> None:
+    messages = asyncapi.document()["components"]["messages"]
+    for request in PARTNER_REQUESTS:
+        body = messages[asyncapi.message_name(request)]["examples"][0]["payload"]
+        assert request.model_validate(body) == asyncapi.PARTNER_EXAMPLES[request]
+    for event in PARTNER_EVENTS:
+        example = messages[asyncapi.message_name(event)]["examples"][0]["payload"]
+        assert CloudEvent[event].model_validate(example).data == asyncapi.PARTNER_EXAMPLES[event]  # type: ignore[valid-type]
+
+
+def test_a_partner_publishes_requests_and_reads_its_answers_and_outcomes_on_its_queue() -> None:
+    document = asyncapi.document()
+    channels, operations = document["channels"], document["operations"]
+    assert channels["partnerRequests"]["address"] == "partners.requests"
+    assert channels["partnerOutcomes"]["address"] == "partner.{agencyId}.outcomes"
+    assert operations["receivePartnerRequests"]["action"] == "receive"
+    assert operations["sendPartnerOutcomes"]["action"] == "send"
+    outcomes = set(channels["partnerOutcomes"]["messages"])
+    assert {asyncapi.message_name(m) for m in (*PARTNER_EVENTS, *PUBLIC_EVENTS)} == outcomes
+    requests = set(channels["partnerRequests"]["messages"])
+    assert requests == {asyncapi.message_name(m) for m in PARTNER_REQUESTS}
 
 
 def test_no_public_message_changed_without_its_version() -> None:

@@ -67,6 +67,8 @@ async def test_registering_a_known_address_again_offers_the_agencys_client(
     assert again.status_code == 409
     assert again.json() == {
         "detail": "the agency already knows a client with this email",
+        "code": "client.known",
+        "params": {},
         "client_id": first.json()["id"],
     }
 

@@ -218,12 +218,14 @@ async def test_a_requeue_cannot_launder_a_sender_the_dead_letter_only_claims(
     dlq = topology.dead_letter_queue(topology.command_queue(Service.ROOMS)).name
     first = await dead_letter(broker_connection, dlq, str(forged.message_id), keep=True)
 
-    helper = DeadLetters(identities.urls[WEB], topology)
+    accounts = create_async_engine(identities.platform.environment["ACCOUNTS_DB_URL"])
+    helper = DeadLetters(identities.urls[WEB], topology, accounts)  # kept where web keeps them
     await helper.open()
     try:
         assert await helper.requeue(dlq, str(forged.message_id)) is not None
     finally:
         await helper.close()
+        await accounts.dispose()
     second = await dead_letter(broker_connection, dlq, str(forged.message_id))
 
     assert first.headers[DEAD_LETTER_REASON_HEADER] == (
@@ -293,12 +295,14 @@ async def test_the_dashboards_requeue_restores_the_sender_the_message_first_had(
     dlq = topology.dead_letter_queue(topology.replies_queue()).name
     first = await dead_letter(broker_connection, dlq, str(reply.message_id), keep=True)
 
-    helper = DeadLetters(identities.urls[WEB], topology)
+    accounts = create_async_engine(identities.platform.environment["ACCOUNTS_DB_URL"])
+    helper = DeadLetters(identities.urls[WEB], topology, accounts)  # kept where web keeps them
     await helper.open()
     try:
         requeued = await helper.requeue(dlq, str(reply.message_id))
     finally:
         await helper.close()
+        await accounts.dispose()
     second = await dead_letter(broker_connection, dlq, str(reply.message_id))
 
     assert requeued is not None

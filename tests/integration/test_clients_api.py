@@ -12,6 +12,7 @@ from tests.support.clients_service import OPERATOR as OPERATOR_ACTOR
 from tests.support.clients_service import clients_api
 
 pytestmark = pytest.mark.integration
+OPERATORS_ONLY = {"detail": "operators only", "code": "auth.operators_only", "params": {}}
 
 HUGE = "x" * 1_000_000
 UNKNOWN_ID = "0b8a6a5e-2f57-4d2e-9d6a-4c3c1d7f0a11"
@@ -70,6 +71,8 @@ async def test_an_email_is_taken_once_per_agency_whatever_its_case(
     assert again.status_code == 409
     assert again.json() == {
         "detail": "the agency already knows a client with this email",
+        "code": "client.known",
+        "params": {},
         "client_id": amara["id"],
     }
     assert (await http.get("/clients", params={"q": "amara"})).json()["total"] == 1
@@ -118,7 +121,7 @@ async def test_search_by_name_or_email_is_paginated(http: httpx.AsyncClient) -> 
 async def test_operators_block_and_unblock_a_client(http: httpx.AsyncClient) -> None:
     client_id = (await create(http))["id"]
     refused = await http.post(f"/clients/{client_id}/block", json={"reason": "chargeback open"})
-    assert (refused.status_code, refused.json()) == (403, {"detail": "operators only"})
+    assert (refused.status_code, refused.json()) == (403, OPERATORS_ONLY)
     blocked = await http.post(
         f"/clients/{client_id}/block", json={"reason": "chargeback open"}, headers=OPERATOR
     )

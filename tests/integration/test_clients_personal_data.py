@@ -30,6 +30,7 @@ from tests.support.observer import amqp_message, drain_queue, publish_message
 from tests.support.signing import service_signer
 
 pytestmark = pytest.mark.integration
+OPERATORS_ONLY = {"detail": "operators only", "code": "auth.operators_only", "params": {}}
 
 TOKYO = Actor("kenji", "agent", "agency-tokyo")
 HOTEL_MANAGER = Actor("henri", "hotel_manager", "hotel-paris-montmartre")
@@ -107,7 +108,7 @@ async def test_only_operators_read_the_record_of_reads(http: httpx.AsyncClient) 
     client_id = (await register(http))["id"]
     for path in ("/clients/reads", f"/clients/{client_id}/reads"):
         refused = await http.get(path)
-        assert (refused.status_code, refused.json()) == (403, {"detail": "operators only"})
+        assert (refused.status_code, refused.json()) == (403, OPERATORS_ONLY)
 
 
 async def test_a_request_that_names_no_person_is_refused(http: httpx.AsyncClient) -> None:

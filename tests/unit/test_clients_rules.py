@@ -31,6 +31,11 @@ DETAILS = ClientDetails("Kofi", "Mensah", "kofi@example.com", "+22890112233", "T
         ("+1 (415) 555-0123", "+14155550123"),
         ("+228.90.11.22.33", "+22890112233"),
         ("+6834002", "+6834002"),
+        ("+228 90 11 22 33", "+22890112233"),
+        ("+228\u00a090\u00a011\u00a022\u00a033", "+22890112233"),
+        ("+33 (0)6 12 34 56 78", "+33612345678"),
+        ("0033 6 12 34 56 78", "+33612345678"),
+        ("+44 20/7946\u20130958", "+442079460958"),
     ],
 )
 def test_phone_numbers_are_stored_in_e164(raw: str, expected: str) -> None:
@@ -39,11 +44,13 @@ def test_phone_numbers_are_stored_in_e164(raw: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    ["0612345678", "+0612345678", "+1234", "+1234567890123456", "+33 6 12 AB 56 78", "", "+"],
-)
+    ["0612345678", "+0612345678", "+1234", "+1234567890123456", "+33 6 12 AB 56 78", "", "+",
+     "00", "call me", "+228 90 11 22 33 ext 4"],
+)  # fmt: skip
 def test_a_phone_number_that_is_not_e164_is_refused_without_repeating_it(raw: str) -> None:
-    with pytest.raises(ValueError, match=r"E\.164") as refused:
+    with pytest.raises(rules.InvalidValue, match=r"E\.164") as refused:
         rules.normalize_phone(raw)
+    assert refused.value.code == "phone_invalid" and refused.value.params == {}
     assert len(raw) < 5 or raw not in str(refused.value)
 
 

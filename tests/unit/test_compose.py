@@ -77,7 +77,7 @@ SETTINGS_MODULES = {
 PORT_FIELDS = {"web": "agents_port", "dashboard": "dashboard_port"}
 # What faces people; the internal services are reached only on the compose network.
 PUBLIC = {"web", "dashboard"}
-OBSERVABILITY_UIS = {"prometheus", "grafana"}
+OBSERVABILITY_UIS = {"prometheus", "grafana", "jaeger"}
 
 
 def _load_yaml(path: Path) -> Any:

@@ -8,6 +8,7 @@ milliseconds of CPU, so it runs in a worker thread and never stalls the event lo
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass, field
 from functools import cache
 
 from argon2 import PasswordHasher
@@ -18,16 +19,40 @@ MAX_LENGTH = 200
 HASHER = PasswordHasher()
 
 
-def weakness(password: str, username: str) -> str | None:
+@dataclass(frozen=True)
+class Weakness:
+    """Why a password is refused: its code, the English sentence, the values the text needs."""
+
+    code: str
+    detail: str
+    params: dict[str, int] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.detail
+
+
+def weakness(password: str, username: str) -> Weakness | None:
     """Why `password` is refused for `username`, or None if it is taken."""
     if len(password) < MIN_LENGTH:
-        return f"A password has at least {MIN_LENGTH} characters."
+        return Weakness(
+            "password.too_short",
+            f"A password has at least {MIN_LENGTH} characters.",
+            {"min_length": MIN_LENGTH},
+        )
     if len(password) > MAX_LENGTH:
-        return f"A password has at most {MAX_LENGTH} characters."
+        return Weakness(
+            "password.too_long",
+            f"A password has at most {MAX_LENGTH} characters.",
+            {"max_length": MAX_LENGTH},
+        )
     if username.lower() in password.lower():
-        return "A password must not contain the username."
+        return Weakness("password.has_username", "A password must not contain the username.")
     if len(set(password)) < 4:
-        return "A password needs more than three different characters."
+        return Weakness(
+            "password.too_few_characters",
+            "A password needs more than three different characters.",
+            {"min_different": 4},
+        )
     return None
 
 

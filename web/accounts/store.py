@@ -26,6 +26,11 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 EXPIRED_SESSIONS_KEPT = timedelta(days=1)
 
 
+# An agency's kind: people book through the apps, or a partner system books over the broker.
+AGENCY = "agency"
+PARTNER = "partner"
+
+
 class Clash(Exception):
     """An agency id or a username that is already taken."""
 
@@ -39,6 +44,7 @@ class Agency:
     time_zone: str
     currency: str
     active: bool = True
+    kind: str = AGENCY
 
 
 @dataclass(frozen=True)
@@ -307,4 +313,5 @@ def _agency(row: Any) -> Agency:
         time_zone=row["time_zone"],
         currency=row["currency"],
         active=bool(row["active"]),
+        kind=row["kind"],
     )

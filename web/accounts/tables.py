@@ -22,6 +22,8 @@ agencies = sa.Table(
     sa.Column("currency", sa.String(3), nullable=False),
     sa.Column("active", sa.Boolean, nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
+    # `agency` (people book through the apps) or `partner` (a system, over the broker).
+    sa.Column("kind", sa.String(16), nullable=False, server_default="agency"),
 )
 
 users = sa.Table(

@@ -4,12 +4,15 @@ agency managers for their own agents)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
+from infra.problems import Param, Refusal
 from web.accounts import passwords
 from web.accounts.demo import DEMO_PASSWORDS
 from web.accounts.roles import (
@@ -81,7 +84,11 @@ class AgencyIn(BaseModel):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"{value!r} is not a time zone (write it as Europe/Paris)") from None
+            raise PydanticCustomError(
+                "time_zone_unknown",
+                "'{time_zone}' is not a time zone (write it as Europe/Paris)",
+                {"time_zone": value},
+            ) from None
         return value
 
 
@@ -110,19 +117,43 @@ def _agency_out(agency: Agency, users: int | None = None) -> dict[str, Any]:
     return out if users is None else out | {"users": users}
 
 
-def _unprocessable(detail: str) -> HTTPException:
-    return HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail=detail)
+# The refusals of web/accounts/roles.py, each a sentence, with their codes.
+ROLE_REFUSAL_CODES = {
+    "An agency manager creates agents only.": "account.managers_create_agents_only",
+    "An agency manager creates agents of their own agency only.": "account.own_agency_only",
+    "Only operators and agency managers create accounts.": "account.creators_only",
+    "You cannot disable, enable or reset your own account here.": "account.not_your_own",
+    "You manage the agents of your own agency only.": "account.own_agents_only",
+}
 
 
-def _conflict(detail: str) -> HTTPException:
-    return HTTPException(status.HTTP_409_CONFLICT, detail=detail)
+def _unprocessable(code: str, detail: str, params: Mapping[str, Param] | None = None) -> Refusal:
+    return Refusal(status.HTTP_422_UNPROCESSABLE_ENTITY, code, detail, params)
+
+
+def _conflict(code: str, detail: str, params: Mapping[str, Param] | None = None) -> Refusal:
+    return Refusal(status.HTTP_409_CONFLICT, code, detail, params)
+
+
+def _role_refusal(refused: str, status_code: int = status.HTTP_403_FORBIDDEN) -> Refusal:
+    code = ROLE_REFUSAL_CODES.get(refused, "account.not_allowed")
+    return Refusal(status_code, code, refused)
+
+
+async def _clash(request: Request, exc: Clash, agency_id: str | None, username: str) -> Refusal:
+    """The agency id or the username that is taken, said with its code."""
+    if agency_id is not None and await accounts(request).agency(agency_id) is not None:
+        return _conflict("account.agency_exists", str(exc), {"agency_id": agency_id})
+    return _conflict("account.username_taken", str(exc), {"username": username})
 
 
 def _check_password(password: str, username: str) -> None:
     if password in DEMO_PASSWORDS:
-        raise _unprocessable("This password is published with the demo: choose another.")
+        raise _unprocessable(
+            "password.demo", "This password is published with the demo: choose another."
+        )
     if (weak := passwords.weakness(password, username)) is not None:
-        raise _unprocessable(weak)
+        raise _unprocessable(weak.code, weak.detail, weak.params)
 
 
 def _slug(text: str) -> str:
@@ -153,16 +184,24 @@ async def change_password(request: Request, user: CurrentUser, body: PasswordCha
     address = request.client.host if request.client else "unknown"
     wait = throttle.retry_after(user.username, address)
     if wait:
-        raise HTTPException(
+        raise Refusal(
             status.HTTP_429_TOO_MANY_REQUESTS,
-            detail="Too many wrong passwords: try again later.",
+            "auth.locked_out",
+            "Too many wrong passwords: try again later.",
+            {"seconds": wait},
             headers={"Retry-After": str(wait)},
         )
     if await authenticate(request, user.username, body.current_password) is None:
         throttle.failed(user.username, address)
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail="The current password is wrong.")
+        raise Refusal(
+            status.HTTP_400_BAD_REQUEST,
+            "auth.current_password_wrong",
+            "The current password is wrong.",
+        )
     if body.new_password == body.current_password:
-        raise _unprocessable("The new password must differ from the current one.")
+        raise _unprocessable(
+            "password.unchanged", "The new password must differ from the current one."
+        )
     _check_password(body.new_password, user.username)
     new_hash = await passwords.hashed(body.new_password)
     await accounts(request).set_password(user.username, new_hash, keep=user.token_id)
@@ -202,7 +241,7 @@ async def create_agency(request: Request, user: Operator, body: AgencyIn) -> dic
     try:
         await accounts(request).create_agency(agency, manager)
     except Clash as exc:
-        raise _conflict(str(exc)) from None
+        raise await _clash(request, exc, agency.agency_id, manager.username) from None
     created = await accounts(request).account(manager.username)
     assert created is not None
     return {"agency": _agency_out(agency), "manager": _account_out(created)}
@@ -221,7 +260,7 @@ async def list_users(
     if user.role is Role.AGENCY_MANAGER:
         agency_id = user.agency_id  # their own agency's people, whatever was asked
     elif not user.is_operator:
-        raise forbidden("Operators and agency managers only.")
+        raise forbidden("auth.operators_and_managers_only", "Operators and agency managers only.")
     found = await accounts(request).accounts(agency_id=agency_id, role=role)
     return {"items": [_account_out(a) for a in found]}
 
@@ -232,7 +271,7 @@ async def create_user(request: Request, user: CurrentUser, body: UserIn) -> dict
     if user.role is Role.AGENCY_MANAGER and agency_id is None:
         agency_id = user.agency_id
     if (refused := refusal_to_create(user, body.role, agency_id)) is not None:
-        raise forbidden(refused)
+        raise _role_refusal(refused)
     await _check_new_user(request, body, agency_id)
     new = NewUser(
         username=body.username,
@@ -246,7 +285,7 @@ async def create_user(request: Request, user: CurrentUser, body: UserIn) -> dict
     try:
         await accounts(request).create_user(new)
     except Clash as exc:
-        raise _conflict(str(exc)) from None
+        raise await _clash(request, exc, None, new.username) from None
     created = await accounts(request).account(new.username)
     assert created is not None
     return _account_out(created)
@@ -256,33 +295,54 @@ async def _check_new_user(request: Request, body: UserIn, agency_id: str | None)
     _check_password(body.password, body.username)
     if body.role in AGENCY_ROLES:
         if agency_id is None:
-            raise _unprocessable(f"An account of role {body.role} belongs to an agency.")
+            raise _unprocessable(
+                "account.role_needs_agency",
+                f"An account of role {body.role} belongs to an agency.",
+                {"role": str(body.role)},
+            )
         if await accounts(request).agency(agency_id) is None:
-            raise _unprocessable(f"There is no agency {agency_id!r}.")
+            raise _unprocessable(
+                "account.no_such_agency",
+                f"There is no agency {agency_id!r}.",
+                {"agency_id": agency_id},
+            )
     elif agency_id is not None:
-        raise _unprocessable(f"An account of role {body.role} belongs to no agency.")
+        raise _unprocessable(
+            "account.role_has_no_agency",
+            f"An account of role {body.role} belongs to no agency.",
+            {"role": str(body.role)},
+        )
     if body.role is Role.HOTEL_MANAGER:
         if not body.hotel_ids:
-            raise _unprocessable("A hotel manager runs at least one hotel: name it.")
+            raise _unprocessable(
+                "account.hotel_manager_needs_hotel",
+                "A hotel manager runs at least one hotel: name it.",
+            )
         await _check_hotels(request, body.hotel_ids)
     elif body.hotel_ids:
-        raise _unprocessable("Only a hotel manager runs hotels.")
+        raise _unprocessable(
+            "account.hotels_for_hotel_managers", "Only a hotel manager runs hotels."
+        )
 
 
 async def _check_hotels(request: Request, hotel_ids: list[str]) -> None:
     unknown = sorted(set(hotel_ids) - await known_hotels(request))
     if unknown:
-        raise _unprocessable(f"No hotel {', '.join(unknown)} in the group.")
+        raise _unprocessable(
+            "account.unknown_hotels",
+            f"No hotel {', '.join(unknown)} in the group.",
+            {"hotels": ", ".join(unknown)},
+        )
 
 
 async def _managed(request: Request, user: User, username: str) -> Account:
     target = await accounts(request).account(username)
     if target is None or not may_see_account(user, target):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=NO_SUCH_ACCOUNT)
+        raise Refusal(status.HTTP_404_NOT_FOUND, "account.not_found", NO_SUCH_ACCOUNT)
     if (refused := refusal_to_manage(user, target)) is not None:
         if target.username == user.username:
-            raise _conflict(refused)
-        raise forbidden(refused)
+            raise _role_refusal(refused, status.HTTP_409_CONFLICT)
+        raise _role_refusal(refused)
     return target
 
 

@@ -14,6 +14,7 @@ from infra.http import probes_router
 from infra.logging import configure_logging
 from infra.messaging.broker import make_broker
 from infra.messaging.publisher import Publisher
+from infra.problems import install_refusals
 from infra.runtime import broker_ping, start_broker
 from web.accounts.demo import ensure_operator, seed_demo
 from web.accounts.store import AccountStore
@@ -23,14 +24,18 @@ from web.dead_letters import DeadLetters
 from web.edge import COMMON, BodyLimit
 from web.entrypoints import (
     accounts_api,
+    asyncapi_api,
     auth_api,
     changes_api,
     dashboard_api,
     hotels_api,
+    partners_api,
     public_api,
+    voucher_api,
 )
 from web.entrypoints.progress_feed import subscribe_progress
 from web.logins import LoginThrottle
+from web.partners.channel import PartnerChannel
 from web.progress import ProgressHub
 from web.settings import WebSettings
 from web.upstream import Upstreams
@@ -58,7 +63,9 @@ def create_app(service: str, settings: WebSettings | None = None) -> FastAPI:
             app.state.accounts, settings.operator_username, settings.operator_password
         )
         app.state.upstreams = Upstreams.from_settings(settings)
-        app.state.dead_letters = DeadLetters(settings.amqp_url, topology)
+        app.state.dead_letters = DeadLetters(settings.amqp_url, topology, app.state.accounts.engine)
+        if partners is not None:
+            partners.open(app.state.accounts, app.state.booking_requests, app.state.upstreams)
         await start_broker(broker, topology)
         await app.state.dead_letters.open()
         try:
@@ -71,9 +78,12 @@ def create_app(service: str, settings: WebSettings | None = None) -> FastAPI:
 
     app = FastAPI(title=f"Booking platform: {service}", lifespan=lifespan)
     app.add_middleware(BodyLimit)  # no request body is read past MAX_BODY_BYTES (413)
+    install_refusals(app)  # every refusal answers with its code and params
     app.state.settings = settings
     app.state.broker = broker
     app.state.publisher = Publisher(broker, topology, service, settings.message_signer())
+    # Partners' requests and outcomes, beside the public API whose booking path they share.
+    partners = PartnerChannel(broker, app.state.publisher) if service == "web" else None
     app.state.progress = hub
     app.state.logins = LoginThrottle(
         settings.login_failures_per_account,
@@ -86,10 +96,13 @@ def create_app(service: str, settings: WebSettings | None = None) -> FastAPI:
     app.include_router(probes_router(service, probes))
     app.include_router(auth_api.router, responses=COMMON)
     app.include_router(public_api.router)
+    app.include_router(voucher_api.router)
     app.include_router(changes_api.router)
     app.include_router(dashboard_api.router)
     app.include_router(accounts_api.router)
     app.include_router(hotels_api.router)
+    app.include_router(partners_api.router)
+    app.include_router(asyncapi_api.router)
     # Mounted last: the API routes above match first, the page's files take everything else.
     static = STATIC_ROOT / ("dashboard" if service == "dashboard" else "agents")
     app.mount("/shared", StaticFiles(directory=STATIC_ROOT / "shared"), name="shared")

@@ -68,7 +68,10 @@ def _page() -> str:
         "<h2>Channels and operations</h2>",
     ]
     for channel_id, channel in doc["channels"].items():
-        exchange = channel.get("bindings", {}).get("amqp", {}).get("exchange", {})
+        amqp = channel.get("bindings", {}).get("amqp", {})
+        exchange = amqp.get("exchange") or amqp.get("queue") or {}
+        where = "Queue" if "queue" in amqp else "Exchange"
+        kind = f" ({escape(exchange['type'])})" if exchange.get("type") else ""
         operations = [
             op
             for op in doc["operations"].values()
@@ -76,8 +79,8 @@ def _page() -> str:
         ]
         parts.append(
             f"<h3>{escape(channel.get('title', channel_id))}</h3>"
-            f"<p>Exchange <code>{escape(exchange.get('name', channel['address']))}</code> "
-            f"({escape(exchange.get('type', ''))}). {escape(channel.get('description', ''))}</p>"
+            f"<p>{where} <code>{escape(exchange.get('name', channel['address']))}</code>{kind}. "
+            f"{_inline_code(channel.get('description', ''))}</p>"
         )
         parts.extend(
             f"<p><span class='tag'>{escape(op['action'])}</span> {escape(op.get('title', ''))}</p>"
@@ -93,7 +96,9 @@ def _page() -> str:
 
 def _message_section(name: str, message: dict[str, Any], schemas: dict[str, Any]) -> str:
     message_type = message["bindings"]["amqp"]["messageType"]
-    data = schemas[message["payload"]["properties"]["data"]["$ref"].rsplit("/", 1)[-1]]
+    # A CloudEvent's fields are its `data`'s; a partner's request is a plain JSON body.
+    data_ref = message["payload"].get("properties", {}).get("data", {}).get("$ref")
+    data = schemas[data_ref.rsplit("/", 1)[-1]] if data_ref else message["payload"]
     rows = "".join(
         f"<tr><td><code>{escape(field)}</code></td><td>{escape(_type_of(spec, schemas))}</td>"
         f"<td>{'yes' if field in data.get('required', ()) else 'no'}</td></tr>"
@@ -106,7 +111,8 @@ def _message_section(name: str, message: dict[str, Any], schemas: dict[str, Any]
         f"<code>{escape(message.get('x-routing-key', ''))}</code> · "
         f"<code>{escape(message['contentType'])}</code></p>"
         f"<p>{escape(message.get('summary', ''))}</p>"
-        "<p>The CloudEvent's <code>data</code>:</p>"
+        f"<p>{_inline_code(message.get('description', ''))}</p>"
+        f"<p>{'The CloudEvent&#x27;s <code>data</code>' if data_ref else 'The body'}:</p>"
         f"<table><thead><tr><th>Field</th><th>Type</th><th>Required</th></tr></thead>"
         f"<tbody>{rows}</tbody></table>"
         f"<p>Example:</p><pre>{escape(example)}</pre></section>"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
 
+from infra.problems import Refusal
 from web.accounts import passwords
 from web.accounts.demo import DEMO_PASSWORDS
 from web.accounts.roles import Account
@@ -53,21 +54,25 @@ async def token(
     address, username = _address(request), form.username[:200].lower()
     wait = throttle.retry_after(username, address)
     if wait:  # locked: the password is not even looked at
-        raise HTTPException(
+        raise Refusal(
             status.HTTP_429_TOO_MANY_REQUESTS,
-            detail="Too many wrong passwords: sign-in is locked for a while "
-            "(an operator can lift it).",
+            "auth.locked_out",
+            "Too many wrong passwords: sign-in is locked for a while (an operator can lift it).",
+            {"seconds": wait},
             headers={"Retry-After": str(wait)},
         )
     account = await authenticate(request, username, form.password)
     if account is None:
         throttle.failed(username, address)
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="Wrong username or password.")
+        raise Refusal(
+            status.HTTP_401_UNAUTHORIZED, "auth.wrong_password", "Wrong username or password."
+        )
     throttle.succeeded(username)
     if not account.active:  # said only to whoever knows the password
-        raise HTTPException(
+        raise Refusal(
             status.HTTP_403_FORBIDDEN,
-            detail="This account is disabled: ask your agency's manager or head office.",
+            "auth.account_disabled",
+            "This account is disabled: ask your agency's manager or head office.",
         )
     token, session_id, expires_at = issue_token(settings, account.username, account.role)
     await accounts(request).open_session(session_id, account.username, expires_at)

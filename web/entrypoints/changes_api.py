@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from contracts.booking import StartChange
 from contracts.envelope import Envelope
 from contracts.topology import Service
 from contracts.values import Stay
+from infra.problems import Refusal
 from web.auth import BookingHandler, CurrentUser, StreamUser
 from web.bookings import IsoDate
 from web.changes import (
@@ -79,10 +80,11 @@ async def start_change(
     existing = await saga_or_none(services, change_id)
     if existing is not None:
         if body.differs_from(existing, booking):
-            raise HTTPException(
+            raise Refusal(
                 status.HTTP_422_UNPROCESSABLE_ENTITY,
-                detail="This Idempotency-Key was already used for another change; use a new "
-                "key for a new change.",
+                "change.key_reused",
+                "This Idempotency-Key was already used for another change; use a new key for a "
+                "new change.",
             )
         return _accepted(booking_id, change_id, existing["state"])
     _check_changeable(booking, body)
@@ -104,10 +106,11 @@ async def start_change(
             Service.ORCHESTRATOR, command, Envelope.new(command.message_type, change_id)
         )
     except Exception as exc:
-        raise HTTPException(
+        raise Refusal(
             status.HTTP_503_SERVICE_UNAVAILABLE,
-            detail="The change could not be submitted (message broker unreachable); retry with "
-            "the same Idempotency-Key.",
+            "change.not_submitted",
+            "The change could not be submitted (message broker unreachable); retry with the "
+            "same Idempotency-Key.",
         ) from exc
     recently_accepted(request).add(change_id)
     return _accepted(booking_id, change_id, "PENDING")
@@ -115,18 +118,23 @@ async def start_change(
 
 def _check_changeable(booking: dict[str, Any], body: ChangeRequest) -> None:
     if booking["state"] != "CONFIRMED":
-        raise HTTPException(
+        raise Refusal(
             status.HTTP_409_CONFLICT,
-            detail=f"Only a confirmed booking can be changed; this one is {booking['state']}.",
+            "change.not_confirmed",
+            f"Only a confirmed booking can be changed; this one is {booking['state']}.",
+            {"status": booking["state"]},
         )
     if (booking.get("data") or {}).get("locked_by"):
-        raise HTTPException(
-            status.HTTP_409_CONFLICT, detail="Another change of this booking is under way."
+        raise Refusal(
+            status.HTTP_409_CONFLICT,
+            "change.under_way",
+            "Another change of this booking is under way.",
         )
     if body.changes_nothing(booking):
-        raise HTTPException(
+        raise Refusal(
             status.HTTP_422_UNPROCESSABLE_ENTITY,
-            detail="The change asks for the booking as it already is.",
+            "change.nothing_changed",
+            "The change asks for the booking as it already is.",
         )
 
 

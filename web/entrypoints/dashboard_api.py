@@ -2,7 +2,9 @@
 clients: blocking them and the record of who read whose personal data.
 
 Reads go to the services over HTTP and stay thin proxies, so the orchestrator's own API stays
-the one place that knows what a saga is; dead letters are read and moved over the broker.
+the one place that knows what a saga is. Dead letters are taken off their queues once and kept
+in the accounts store, where operators page through them without touching the broker
+(`web.dead_letters`); requeue publishes the kept copy back.
 """
 
 from __future__ import annotations
@@ -10,17 +12,21 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from statistics import quantiles
 from typing import Annotated, Any
 
 import httpx
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from contracts.sagas import SETTLED_STATES, SagaState
+from contracts.sagas import SagaState
+from infra.problems import Refusal
 from web.auth import Operator
-from web.dead_letters import DeadLetters, PeekedMessage, UnknownDeadLetterQueue
+from web.bookings import reason_fields
+from web.catalogue import catalogue, room_type_name
+from web.dead_letters import DeadLetters, UnknownDeadLetterQueue
 from web.edge import (
     COMMON,
     CONFLICT,
@@ -40,6 +46,8 @@ PAGE_SIZE = 200
 MAX_PAGES = 10  # the figures read at most this many pages of the most recent sagas
 HEALTH_TIMEOUT_SECONDS = 3.0
 MessageId = Annotated[str, Query(min_length=1, max_length=128)]
+# The booking saga's last forward step: it succeeds at the moment the booking is confirmed.
+CONFIRMING_STEP = "confirm_hold"
 
 
 def _upstreams(request: Request) -> Upstreams:
@@ -101,12 +109,41 @@ async def list_sagas(
     filters |= {"client_id": client_id}
     filters |= {"agency_id": agency_id, "limit": limit, "offset": offset}
     params = {name: value for name, value in filters.items() if value is not None}
-    return (await call(_upstreams(request).orchestrator, "GET", "/sagas", params=params)).json()
+    page = (await call(_upstreams(request).orchestrator, "GET", "/sagas", params=params)).json()
+    await _described(request, page.get("items") or [])
+    return page
 
 
 @router.get("/sagas/{saga_id}", responses=NOT_FOUND)
 async def read_saga(request: Request, user: Operator, saga_id: PathId) -> Any:
-    return (await call(_upstreams(request).orchestrator, "GET", url_path("sagas", saga_id))).json()
+    saga = (await call(_upstreams(request).orchestrator, "GET", url_path("sagas", saga_id))).json()
+    await _described(request, [saga])
+    return saga | {"trace_url": trace_url(request.app.state.settings, saga.get("trace_id"))}
+
+
+def trace_url(settings: WebSettings, trace_id: str | None) -> str | None:
+    """The saga's trace in the tracing UI (TRACING_UI_URL), when both are known."""
+    if not settings.tracing_ui_url or not trace_id:
+        return None
+    return settings.tracing_ui_url.replace("{trace_id}", trace_id)
+
+
+async def _described(request: Request, sagas: list[dict[str, Any]]) -> None:
+    """Each saga with its hotel's and room type's names, from the rooms catalogue where the
+    saga has none (it failed before its room was held), and its failure reason's code and
+    values, for the dashboard to say it in the reader's language."""
+    unnamed = [s for s in sagas if not (s.get("data") or {}).get("room_type_name")]
+    ids = {str(s["data"].get("hotel_id")) for s in unnamed if s.get("data", {}).get("hotel_id")}
+    hotels = await (await catalogue(request)).hotels(ids) if ids else {}
+    for saga in sagas:
+        data = saga.get("data") or {}
+        hotel = hotels.get(str(data.get("hotel_id")))
+        if hotel is not None:
+            data["hotel_name"] = data.get("hotel_name") or hotel.get("name")
+            data["room_type_name"] = data.get("room_type_name") or room_type_name(
+                hotel, data.get("room_type_id")
+            )
+        saga.update(reason_fields(saga.get("failure_reason")))
 
 
 @router.post("/sagas/{saga_id}/retry", responses=NOT_FOUND | CONFLICT)
@@ -208,13 +245,13 @@ def per_minute_figures(sagas: list[dict[str, Any]], now: datetime, minutes: int)
     ended: Counter[datetime] = Counter()
     latencies: dict[datetime, list[float]] = {}
     for saga in sagas:
-        ended_at, latency = _outcome_of(saga)
-        if ended_at is None or ended_at < window_start:
+        outcome = outcome_of(saga)
+        if outcome is None or outcome.at < window_start:
             continue
-        minute = ended_at.replace(second=0, microsecond=0)
+        minute = outcome.at.replace(second=0, microsecond=0)
         ended[minute] += 1
-        confirmed[minute] += saga.get("state") == "CONFIRMED"
-        latencies.setdefault(minute, []).append(latency)
+        confirmed[minute] += outcome.confirmed
+        latencies.setdefault(minute, []).append(outcome.latency_ms)
     buckets = []
     for offset in range(minutes):
         minute = window_start + timedelta(minutes=offset)
@@ -239,14 +276,36 @@ def per_minute_figures(sagas: list[dict[str, Any]], now: datetime, minutes: int)
     }
 
 
-def _outcome_of(saga: dict[str, Any]) -> tuple[datetime | None, float]:
-    """When a booking saga reached its outcome, and how long after it started (ms)."""
-    if saga.get("state") not in SETTLED_STATES or saga.get("kind", "booking") != "booking":
-        return None, 0.0
-    created, updated = _instant(saga.get("created_at")), _instant(saga.get("updated_at"))
-    if created is None or updated is None:
-        return None, 0.0
-    return updated, max((updated - created).total_seconds() * 1000, 0.0)
+@dataclass(frozen=True)
+class Outcome:
+    at: datetime  # when the booking was first confirmed or failed
+    confirmed: bool
+    latency_ms: float  # from its submission
+
+
+def outcome_of(saga: dict[str, Any]) -> Outcome | None:
+    """A booking's first outcome: confirmed (whatever happened to it since: a cancellation or
+    a change moves `updated_at`, never this) or failed; None while it has none."""
+    if saga.get("kind", "booking") != "booking":
+        return None
+    created = _instant(saga.get("created_at"))
+    confirmed_at = _step_decided(saga, CONFIRMING_STEP)
+    if confirmed_at is None and saga.get("state") == SagaState.CONFIRMED:
+        confirmed_at = _instant(saga.get("updated_at"))  # a summary without its steps
+    failed_at = _instant(saga.get("updated_at")) if saga.get("state") == SagaState.FAILED else None
+    at = confirmed_at or failed_at
+    if created is None or at is None:
+        return None
+    return Outcome(at, confirmed_at is not None, max((at - created).total_seconds() * 1000, 0.0))
+
+
+def _step_decided(saga: dict[str, Any], name: str) -> datetime | None:
+    """When the step `name` succeeded, if it did."""
+    steps = saga.get("steps") or []
+    for step in steps if isinstance(steps, list) else []:
+        if isinstance(step, dict) and step.get("name") == name:
+            return _instant(step.get("decided_at")) if step.get("status") == "succeeded" else None
+    return None
 
 
 def _instant(text: Any) -> datetime | None:
@@ -269,6 +328,8 @@ def _percentile(values: list[float], percent: int) -> float | None:
 
 @router.get("/dead-letters")
 async def dead_letters(request: Request, user: Operator, peek: bool = True) -> dict[str, Any]:
+    """Every dead-letter queue: how many dead letters wait in it, and the oldest (`peek`).
+    Reading moves what the queues hold into the store first; it never puts one back."""
     try:
         queues = await _dead_letters(request).overview(peek)
     except (ConnectionError, OSError) as exc:
@@ -276,43 +337,75 @@ async def dead_letters(request: Request, user: Operator, peek: bool = True) -> d
     return {"queues": [queue.as_json() for queue in queues]}
 
 
+@router.get("/dead-letters/{queue}", responses=NOT_FOUND)
+async def dead_letter_page(
+    request: Request,
+    user: Operator,
+    queue: QueueName,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> dict[str, Any]:
+    """Every dead letter of one queue, oldest first, a page at a time."""
+    page = await _act(_dead_letters(request).page, queue, limit, offset)
+    return page.as_json()  # type: ignore[no-any-return]
+
+
 @router.post("/dead-letters/{queue}/requeue", responses=NOT_FOUND)
 async def requeue(
-    request: Request, user: Operator, queue: QueueName, message_id: MessageId | None = None
+    request: Request,
+    user: Operator,
+    queue: QueueName,
+    message_id: MessageId | None = None,
+    letter_id: Annotated[int | None, Query(alias="id", ge=1)] = None,
 ) -> dict[str, Any]:
+    """Send one dead letter (by `id` in the list, or `message_id`; else the oldest) back to
+    the queue it came from."""
     helper = _dead_letters(request)
-    return _moved(queue, await _act(helper.requeue, queue, message_id), "requeued")
+    moved = await _act(helper.requeue, queue, message_id, letter_id, user.username)
+    return _moved(queue, moved, "requeued")
 
 
 @router.post("/dead-letters/{queue}/discard", responses=NOT_FOUND)
 async def discard(
-    request: Request, user: Operator, queue: QueueName, message_id: MessageId | None = None
+    request: Request,
+    user: Operator,
+    queue: QueueName,
+    message_id: MessageId | None = None,
+    letter_id: Annotated[int | None, Query(alias="id", ge=1)] = None,
 ) -> dict[str, Any]:
     helper = _dead_letters(request)
-    return _moved(queue, await _act(helper.discard, queue, message_id), "discarded")
+    moved = await _act(helper.discard, queue, message_id, letter_id, user.username)
+    return _moved(queue, moved, "discarded")
 
 
-async def _act(action: Any, queue: str, message_id: str | None) -> PeekedMessage | None:
+async def _act(action: Any, queue: str, *arguments: Any) -> Any:
     try:
-        return await action(queue, message_id)  # type: ignore[no-any-return]
+        return await action(queue, *arguments)
     except UnknownDeadLetterQueue as exc:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND, detail=f"{queue!r} is not a dead-letter queue."
+        raise Refusal(
+            status.HTTP_404_NOT_FOUND,
+            "dead_letters.unknown_queue",
+            f"{queue!r} is not a dead-letter queue.",
+            {"queue": queue},
         ) from exc
     except (ConnectionError, OSError) as exc:
         raise _broker_unavailable(exc) from exc
 
 
-def _moved(queue: str, message: PeekedMessage | None, outcome: str) -> dict[str, Any]:
+def _moved(queue: str, message: dict[str, Any] | None, outcome: str) -> dict[str, Any]:
     if message is None:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND, detail=f"No such message in {queue!r}; it may be empty."
+        raise Refusal(
+            status.HTTP_404_NOT_FOUND,
+            "dead_letters.no_message",
+            f"No such message in {queue!r}; it may be empty.",
+            {"queue": queue},
         )
-    return {"queue": queue, "outcome": outcome, "message": message.__dict__}
+    return {"queue": queue, "outcome": outcome, "message": message}
 
 
-def _broker_unavailable(exc: Exception) -> HTTPException:
-    return HTTPException(
+def _broker_unavailable(exc: Exception) -> Refusal:
+    return Refusal(
         status.HTTP_503_SERVICE_UNAVAILABLE,
-        detail=f"The message broker is unreachable ({type(exc).__name__}); try again.",
+        "broker.unreachable",
+        f"The message broker is unreachable ({type(exc).__name__}); try again.",
     )

@@ -10,11 +10,12 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 import httpx
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from infra.problems import Refusal
 from web.accounts.roles import User, may_run_hotel
-from web.auth import current_user
+from web.auth import current_user, forbidden
 from web.edge import COMMON, CONFLICT, NOT_FOUND, PathId
 from web.upstream import Upstreams, call, url_path
 
@@ -24,7 +25,7 @@ NO_SUCH_HOTEL = "No such hotel among those you run."
 
 async def hotel_runner(request: Request, user: Annotated[User, Depends(current_user)]) -> User:
     if not (user.is_operator or user.manages_hotels):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="Hotel managers and operators only.")
+        raise forbidden("auth.hotel_runners_only", "Hotel managers and operators only.")
     return user
 
 
@@ -54,7 +55,9 @@ def _rooms(request: Request) -> httpx.AsyncClient:
 
 def _check(user: User, hotel_id: str) -> None:
     if not may_run_hotel(user, hotel_id):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=NO_SUCH_HOTEL)
+        raise Refusal(
+            status.HTTP_404_NOT_FOUND, "hotel.not_yours", NO_SUCH_HOTEL, {"hotel_id": hotel_id}
+        )
 
 
 async def _hotels(request: Request) -> list[dict[str, Any]]:

@@ -5,35 +5,36 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
-from fastapi.responses import JSONResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic_core import to_json
 
-from contracts.booking import CancelBooking, StartBooking
-from contracts.envelope import Envelope
 from contracts.sagas import TERMINAL_STATES
-from contracts.topology import Service
-from contracts.values import Stay
 from infra.messaging.publisher import Publisher
-from web.accounts.roles import User, booking_scope, may_hold_personal_data, may_see_booking
+from infra.problems import Refusal
+from infra.tracing import tag_saga
+from web.accounts.roles import User, may_hold_personal_data, may_see_booking
 from web.auth import Booker, BookingHandler, CurrentUser, StreamUser
-from web.booking_requests import BookingRequests, differing
+from web.booking_details import booking_page
+from web.booking_search import BookingSearch, clients_named, orchestrator_query
 from web.bookings import (
     BookingRequest,
     CancelRequest,
     RecentlyAccepted,
-    booking_id_for,
     booking_view,
     links,
 )
-from web.edge import COMMON, CONFLICT, KNOWN_CLIENT, MAX_OFFSET, NOT_FOUND, PathId
+from web.catalogue import HotelCatalogue, catalogue
+from web.catalogue import named as named_view
+from web.edge import COMMON, CONFLICT, ID_PATTERN, KNOWN_CLIENT, MAX_OFFSET, NOT_FOUND, PathId
 from web.progress import ProgressHub
 from web.settings import WebSettings
+from web.submissions import submit_booking, submit_cancellation
 from web.upstream import Upstreams, call, url_path
 
 router = APIRouter(prefix="/api", responses=COMMON)
@@ -58,15 +59,25 @@ async def publisher(request: Request) -> Publisher:
 
 Services = Annotated[Upstreams, Depends(upstreams)]
 Broker = Annotated[Publisher, Depends(publisher)]
+Hotels = Annotated[HotelCatalogue, Depends(catalogue)]
 
 
-@router.get("/availability", tags=["search"])
+@router.get("/availability", tags=["search"], responses=NOT_FOUND)
 async def availability(
     user: CurrentUser,
     services: Services,
     check_in: str,
     check_out: str,
     guests: Annotated[int, Query(ge=1, le=12)] = 1,
+    destination: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            description="A city or a country (ISO code, or name in English or French), "
+            "without regard to accents or case. A place with no hotel of the group is answered "
+            "404 `search.unknown_destination`; one whose hotels are full, with no results.",
+        ),
+    ] = None,
     city: str | None = None,
     country: str | None = None,
     hotel_id: str | None = None,
@@ -76,14 +87,25 @@ async def availability(
         "check_in": check_in,
         "check_out": check_out,
         "guests": guests,
+        "destination": destination,
         "city": city,
         "country": country,
         "hotel_id": hotel_id,
         "max_price": max_price,
     }
-    params = {name: value for name, value in params.items() if value is not None}
+    params = {name: value for name, value in params.items() if value not in (None, "")}
     response = await call(services.rooms, "GET", "/availability", params=params)
     return {"results": response.json()}
+
+
+@router.get("/hotels", tags=["search"])
+async def group_hotels(_user: CurrentUser, services: Services) -> dict[str, Any]:
+    """The group's hotels (id, name, city, country, time zone, currency), for choosing one in a
+    search of bookings."""
+    response = await call(services.rooms, "GET", "/hotels")
+    fields = ("id", "name", "city", "country", "time_zone", "currency")
+    hotels = [{field: hotel.get(field) for field in fields} for hotel in response.json()]
+    return {"items": sorted(hotels, key=lambda hotel: (str(hotel["name"]), str(hotel["id"])))}
 
 
 @router.post(
@@ -96,16 +118,8 @@ async def create_client(user: Booker, services: Services, request: Request) -> A
     """Register a client for the agency. An address the agency already knows is answered 409
     with that client's id; any other address, even one another agency holds, is registered."""
     body = await _json_body(request)
-    response = await call(
-        services.clients,
-        "POST",
-        "/clients",
-        answered=frozenset({status.HTTP_409_CONFLICT}),
-        json=body,
-        headers=user.acting(),
-    )
-    if response.status_code == status.HTTP_409_CONFLICT:
-        return JSONResponse(response.json(), status_code=status.HTTP_409_CONFLICT)
+    # A 409 (`client.known`) passes on with the known client's `client_id`.
+    response = await call(services.clients, "POST", "/clients", json=body, headers=user.acting())
     return response.json()
 
 
@@ -141,28 +155,9 @@ async def start_booking(
     body: BookingRequest,
     key: IdempotencyKey,
 ) -> dict[str, Any]:
-    booking_id = booking_id_for(user.agency, key)
-    await _same_request_as_before(request, booking_id, body)
-    command = StartBooking(
-        idempotency_key=key,
-        agency_id=user.agency,
-        agent_id=user.username,
-        client_id=body.client_id,
-        hotel_id=body.hotel_id,
-        room_type_id=body.room_type_id,
-        stay=Stay(check_in=body.check_in, check_out=body.check_out),
-        guests=body.guests,
-    )
-    try:
-        await broker.send_command(
-            Service.ORCHESTRATOR, command, Envelope.new(command.message_type, booking_id)
-        )
-    except Exception as exc:  # the agent must know the booking was not taken
-        raise HTTPException(
-            status.HTTP_503_SERVICE_UNAVAILABLE,
-            detail="The booking could not be submitted (message broker unreachable); "
-            "retry with the same Idempotency-Key.",
-        ) from exc
+    requests = request.app.state.booking_requests
+    booking_id = await submit_booking(broker, requests, user.agency, user.username, key, body)
+    tag_saga(booking_id)  # this request's span, the first of the saga's trace
     # Accepted, not yet read back: the saga is stored when the orchestrator takes the command,
     # and its events stream (or a read) gives the state from then on, for a retry too.
     recently_accepted(request).add(booking_id)
@@ -173,42 +168,72 @@ async def start_booking(
 async def list_bookings(
     user: CurrentUser,
     services: Services,
-    client_id: str | None = None,
+    hotels: Hotels,
+    code: Annotated[str | None, Query(max_length=40, description="a confirmation code")] = None,
+    client: Annotated[
+        str | None, Query(min_length=1, max_length=200, description="words of the client's name")
+    ] = None,
+    client_id: Annotated[str | None, Query(pattern=ID_PATTERN)] = None,
+    hotel_id: Annotated[str | None, Query(pattern=ID_PATTERN)] = None,
+    stay_from: Annotated[date | None, Query(description="stays overlapping from this day")] = None,
+    stay_to: Annotated[date | None, Query(description="... to this one, not included")] = None,
     status_filter: Annotated[str | None, Query(alias="status", max_length=20)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     """The bookings this person may see, newest first: an agent's own, an agency manager's
     agency's, a hotel manager's hotels' (with the guest's name, no client id), all for an
-    operator."""
-    params: dict[str, Any] = {"limit": limit, "offset": offset, "kind": "booking"}
-    if client_id and may_hold_personal_data(user):
-        params["client_id"] = client_id
-    if status_filter:
-        params["state"] = status_filter.upper()
-    params |= booking_scope(user)
+    operator; found by confirmation code, client's name (among the agency's clients), hotel,
+    stay dates (stays overlapping [stay_from, stay_to)) and status. Each names its client (or,
+    to a hotel manager, its guest), its hotel and its room type."""
+    search = BookingSearch(code, client, client_id, hotel_id, stay_from, stay_to, status_filter)
+    named = await clients_named(user, services, client) if client else None
+    query = orchestrator_query(user, search, named)
+    if query is None:
+        return {"items": [], "total": 0, "limit": limit, "offset": offset}
+    params = query | {"limit": limit, "offset": offset}
     page = (await call(services.orchestrator, "GET", "/sagas", params=params)).json()
     views = [booking_view(saga) for saga in page["items"]]
+    found = await hotels.hotels(v["hotel_id"] for v in views if v.get("hotel_id"))
+    views = [named_view(view, found.get(view.get("hotel_id") or "")) for view in views]
     return {**page, "items": await shown_to(user, services, views)}
 
 
 @router.get("/bookings/{booking_id}", tags=["bookings"], responses=NOT_FOUND)
-async def read_booking(user: CurrentUser, services: Services, booking_id: PathId) -> dict[str, Any]:
-    views = [booking_view(await visible_saga(user, services, booking_id))]
-    return (await shown_to(user, services, views))[0]
+async def read_booking(
+    user: CurrentUser, services: Services, hotels: Hotels, booking_id: PathId
+) -> dict[str, Any]:
+    """The booking with its client's (or guest's) name, its nightly prices, its hotel, its
+    cancellation terms and its history, each line a code the apps say in their language."""
+    return await booking_details(user, services, hotels, booking_id)
+
+
+async def booking_details(
+    user: User, services: Upstreams, hotels: HotelCatalogue, booking_id: str
+) -> dict[str, Any]:
+    """A booking's page as `user` may see it (404 for one they may not)."""
+    answered = frozenset({status.HTTP_404_NOT_FOUND})
+    path = url_path("sagas", booking_id)
+    response = await call(services.orchestrator, "GET", path, answered)
+    saga = response.json() if response.status_code == status.HTTP_200_OK else None
+    if saga is None or not is_booking(saga):
+        raise no_such_booking()
+    _check_visible(user, saga)
+    hotel = await hotels.hotel(saga["data"]["hotel_id"])
+    [view] = await shown_to(user, services, [named_view(booking_view(saga), hotel)])
+    return booking_page(view, saga, hotel, datetime.now(UTC))
 
 
 async def shown_to(
     user: User, services: Upstreams, views: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    """Bookings as `user` may see them: to a hotel manager, the guest's name in place of the
-    client's id (asked of the clients service as that person, who is shown names only), and no
-    agency staff's login."""
+    """Bookings as `user` may see them, each with its client's name (one call to the clients
+    service as that person): `client_name` for those who may hold personal data; to a hotel
+    manager, `guest_name` in place of the client's id, and no agency staff's login."""
+    client_ids = {view["client_id"] for view in views if view.get("client_id")}
+    names = await _client_names(user, services, client_ids)
     if may_hold_personal_data(user):
-        return views
-    client_ids = sorted({view["client_id"] for view in views if view.get("client_id")})
-    found = await asyncio.gather(*(_guest_name(user, services, c) for c in client_ids))
-    names = dict(zip(client_ids, found, strict=True))
+        return [view | {"client_name": names.get(view.get("client_id") or "")} for view in views]
     return [
         view
         | {"client_id": None, "agent_id": None}
@@ -217,15 +242,24 @@ async def shown_to(
     ]
 
 
-async def _guest_name(user: User, services: Upstreams, client_id: str) -> str | None:
-    path = url_path("clients", client_id)
-    # A booking for a client id that never existed failed; it has no guest to name.
-    answered = frozenset({status.HTTP_404_NOT_FOUND, status.HTTP_422_UNPROCESSABLE_ENTITY})
-    response = await call(services.clients, "GET", path, answered, headers=user.acting())
-    if response.status_code != status.HTTP_200_OK:
-        return None
-    client = response.json()
-    return f"{client.get('first_name', '')} {client.get('last_name', '')}".strip() or None
+async def _client_names(user: User, services: Upstreams, client_ids: set[str]) -> dict[str, str]:
+    """The clients' names by id, as the clients service shows them to `user`. An id that is not
+    a client's (a booking for an unknown client failed) has no name."""
+    ids = sorted(c for c in client_ids if _is_uuid(c))
+    if not ids:
+        return {}
+    response = await call(
+        services.clients, "GET", "/clients/names", params={"id": ids}, headers=user.acting()
+    )
+    return {str(k): str(v) for k, v in response.json().items()}
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 def events_view(user: User) -> Callable[[dict[str, Any]], dict[str, Any]]:
@@ -250,27 +284,8 @@ async def cancel_booking(
     body: CancelRequest | None = None,
 ) -> dict[str, Any]:
     saga = await visible_saga(user, services, booking_id)
-    if saga["state"] not in ("CONFIRMED", "CANCELLING", "CANCELLED"):
-        raise HTTPException(
-            status.HTTP_409_CONFLICT,
-            detail=f"Only a confirmed booking can be cancelled; this one is {saga['state']}.",
-        )
-    if (saga.get("data") or {}).get("locked_by"):
-        raise HTTPException(
-            status.HTTP_409_CONFLICT,
-            detail="A change of this booking is under way; cancel it once the change has ended.",
-        )
     reason = (body or CancelRequest()).reason
-    command = CancelBooking(booking_saga_id=booking_id, requested_by=user.username, reason=reason)
-    try:
-        await broker.send_command(
-            Service.ORCHESTRATOR, command, Envelope.new(command.message_type, booking_id)
-        )
-    except Exception as exc:
-        raise HTTPException(
-            status.HTTP_503_SERVICE_UNAVAILABLE,
-            detail="The cancellation could not be submitted (message broker unreachable).",
-        ) from exc
+    await submit_cancellation(broker, saga, user.username, reason)
     return {"booking_id": booking_id, "status": "CANCELLING", "links": links(booking_id)}
 
 
@@ -305,9 +320,9 @@ async def followed_saga(
                     event = await asyncio.wait_for(progress.get(), min(left, 0.5))
                     saga = event.saga or await saga_or_none(services, saga_id)
         if saga is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=NO_SUCH)
+            raise no_such_booking()
     if not (_visible(user, saga) and belongs(saga)):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=NO_SUCH)
+        raise no_such_booking()
     return saga
 
 
@@ -380,7 +395,7 @@ async def saga_events(
             saga = event.saga or await saga_or_none(services, saga_id)
         if saga is None or not (_visible(user, saga) and belongs(saga)):
             # the stream is open: no 404 any more
-            yield ServerSentEvent(event="not_found", data={"detail": NO_SUCH})
+            yield ServerSentEvent(event="not_found", data=no_such_booking().body())
             return
         yield _state(view(saga))
         if saga["state"] in TERMINAL_STATES:
@@ -454,7 +469,7 @@ async def visible_saga(
     """The saga, if this user may see it and `belongs` takes it; else 404."""
     saga = await saga_or_none(services, saga_id)
     if saga is None or not belongs(saga):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=NO_SUCH)
+        raise no_such_booking()
     _check_visible(user, saga)
     return saga
 
@@ -467,33 +482,23 @@ def recently_accepted(request: Request) -> RecentlyAccepted:
     return state.recently_accepted  # type: ignore[no-any-return]
 
 
-async def _same_request_as_before(request: Request, booking_id: str, body: BookingRequest) -> None:
-    """An Idempotency-Key names one request: reused with another body, it is refused (422, as
-    the IETF Idempotency-Key draft says) rather than answered with the first booking."""
-    asked = body.model_dump(mode="json")
-    requests: BookingRequests = request.app.state.booking_requests
-    differs = differing(await requests.first(booking_id, asked), asked)
-    if differs:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_ENTITY,
-            detail="This Idempotency-Key was already used for another request (it differs in "
-            f"{', '.join(differs)}); use a new key for a new booking.",
-        )
-
-
 def _visible(user: User, saga: dict[str, Any]) -> bool:
     return may_see_booking(user, saga.get("data") or {})
 
 
 def _check_visible(user: User, saga: dict[str, Any]) -> None:
     if not _visible(user, saga):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=NO_SUCH)
+        raise no_such_booking()
+
+
+def no_such_booking() -> Refusal:
+    return Refusal(status.HTTP_404_NOT_FOUND, "booking.not_found", NO_SUCH)
 
 
 async def _json_body(request: Request) -> Any:
     try:
         return await request.json()
     except ValueError as exc:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_ENTITY, detail="The body must be JSON."
+        raise Refusal(
+            status.HTTP_422_UNPROCESSABLE_ENTITY, "request.not_json", "The body must be JSON."
         ) from exc

@@ -1,17 +1,15 @@
 // The agents' desk: sign in, search, pick a client, book, follow the saga live, list, change
 // and cancel; an agency manager also sees the agency's bookings and manages its team. Anyone
-// signed in changes their own password here.
-import { el } from "/shared/dom.js";
-import { readableDetail } from "/shared/errors.js";
+// signed in changes their own password here. This file holds what the desk's parts share (the
+// state, the texts, the formats, the HTTP calls) and signing in; each part has its module.
 import { openPasswordDialog } from "/shared/password.js";
-import { openChange } from "./change.js";
+import { problemText } from "/shared/problems.js";
+import { bookingPanel } from "./book.js";
+import { initBookings, loadBookings, renderBookings } from "./bookings.js";
+import { clientsPanel } from "./clients.js";
 import { LOCALES, MESSAGES } from "./i18n.js";
-import { stageItems } from "./progress.js";
-import { followSaga } from "./stream.js";
+import { offersPanel } from "./search.js";
 import { team } from "./team.js";
-
-const STAGES = ["hold_room", "verify_client", "write_reservation", "confirm_hold"];
-const STAGES_DONE_BY_STATE = { PENDING: 0, ROOM_HELD: 1, CLIENT_VERIFIED: 2, RESERVED: 3, CONFIRMED: 4 };
 
 const BOOKING_ROLES = new Set(["agent", "agency_manager"]);
 
@@ -20,14 +18,12 @@ const state = {
   me: null, // who is signed in (GET /api/me): role, agency
   team: null, // an agency manager's team panel
   lang: localStorage.getItem("lang") || (navigator.language || "en").slice(0, 2),
+  query: null, // the last search: {destination, check_in, check_out, guests}
+  searchError: null, // why it was refused (an ApiError)
   offers: [],
   offer: null,
   clients: [],
   client: null,
-  attempt: null, // {key, body, bookingId}: one per booking, reused when sending again
-  stream: null, // the followed booking's events (a followSaga handle)
-  booking: null, // the followed booking's latest view
-  log: [], // progress events of the followed booking
   bookings: [],
   changes: new Set(), // the changes followed (their dialogs' handles), stopped on signing out
 };
@@ -38,6 +34,14 @@ const $ = (selector) => document.querySelector(selector);
 function t(key, vars = {}) {
   const text = MESSAGES[state.lang][key] ?? MESSAGES.en[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ""));
+}
+
+// A text that says a number: its ".one" form where the language says so ("1 offer").
+function tn(key, count, vars = {}) {
+  const singular = MESSAGES[state.lang][`${key}.one`] ?? MESSAGES.en[`${key}.one`];
+  const one = singular && new Intl.PluralRules(LOCALES[state.lang]).select(count) === "one";
+  const number = new Intl.NumberFormat(LOCALES[state.lang]).format(count);
+  return t(one ? `${key}.one` : key, { ...vars, count: number });
 }
 
 function money(amount, currency) {
@@ -57,13 +61,48 @@ function day(isoDate) {
   return new Intl.DateTimeFormat(LOCALES[state.lang], { dateStyle: "medium", timeZone: "UTC" }).format(date);
 }
 
+// The day of an instant in the viewer's time zone (when an account was made, say).
+function date(iso) {
+  return new Intl.DateTimeFormat(LOCALES[state.lang], { dateStyle: "medium" }).format(new Date(iso));
+}
+
+// An event's instant in the viewer's time zone, saying which: "14:03:12 (UTC+01:00)".
+function time(iso) {
+  if (!iso) return "—";
+  const instant = new Date(iso);
+  const clock = new Intl.DateTimeFormat(LOCALES[state.lang], { timeStyle: "medium" }).format(instant);
+  return `${clock} (${zone(instant)})`;
+}
+
+function zone(instant) {
+  const minutes = -instant.getTimezoneOffset();
+  const pad = (n) => String(Math.floor(n)).padStart(2, "0");
+  return `UTC${minutes < 0 ? "-" : "+"}${pad(Math.abs(minutes) / 60)}:${pad(Math.abs(minutes) % 60)}`;
+}
+
+// What the server refused, in the agent's language (never its English detail as such).
+function problem(error) {
+  if (error.status === 0) return t("error.network");
+  if (error.status >= 500 && !error.body?.code) return t("error.server");
+  return problemText(error.body, state.lang);
+}
+
+// Why a booking failed, in words, from its reason's code.
+function reason(view) {
+  if (!view.reason_code && !view.reason) return "";
+  return problemText({ code: view.reason_code, params: view.reason_params || {}, detail: view.reason || "" }, state.lang);
+}
+
 // ---- HTTP ---------------------------------------------------------------------------------
 
+// `message`: the refusal in the agent's language, as it was when it came.
 class ApiError extends Error {
-  constructor(status, detail, body = {}) {
-    super(readableDetail(detail));
+  constructor(status, body = {}) {
+    super("");
     this.status = status;
     this.body = body;
+    this.code = body.code ?? (Array.isArray(body.detail) ? body.detail[0]?.type : undefined);
+    this.message = problem(this);
   }
 }
 
@@ -79,13 +118,13 @@ async function api(path, { method = "GET", json, form, headers = {} } = {}) {
   try {
     response = await fetch(path, init);
   } catch (error) {
-    throw new ApiError(0, error.message || "network error");
+    throw new ApiError(0, { detail: error.message || "network error" });
   }
   const body = await response.json().catch(() => ({}));
   if (response.status === 401 && state.token) {
     signOut(t("error.session"));
   }
-  if (!response.ok) throw new ApiError(response.status, body.detail ?? response.statusText, body);
+  if (!response.ok) throw new ApiError(response.status, body.detail === undefined ? { ...body, detail: response.statusText } : body);
   return body;
 }
 
@@ -98,14 +137,17 @@ function applyLanguage() {
   for (const node of document.querySelectorAll("[data-i18n-placeholder]")) {
     node.placeholder = t(node.dataset.i18nPlaceholder);
   }
+  for (const node of document.querySelectorAll("[data-i18n-aria-label]")) {
+    node.setAttribute("aria-label", t(node.dataset.i18nAriaLabel));
+  }
   for (const button of document.querySelectorAll("[data-lang]")) {
     button.setAttribute("aria-pressed", String(button.dataset.lang === state.lang));
   }
   renderWhoami();
   state.team?.render();
-  renderOffers();
-  renderClients();
-  renderBookingPanel();
+  panels.offers?.render();
+  panels.clients?.render();
+  panels.booking?.render();
   renderBookings();
 }
 
@@ -132,9 +174,10 @@ function renderWhoami() {
   $("#whoami").hidden = !signedIn;
   if (!signedIn) return;
   const user = claims().sub || "?";
+  const role = t(`signed.in.role.${state.me?.role || claims().role || "agent"}`);
   $("#whoami").textContent = state.me?.agency
-    ? t("signed.in.as.agency", { user, agency: state.me.agency.name })
-    : t("signed.in.as", { user });
+    ? t("signed.in.as.agency", { user, role, agency: state.me.agency.name })
+    : t("signed.in.as", { user, role });
   $("#bookings-title").textContent = t(state.me?.role === "agency_manager" ? "bookings.title.agency" : "bookings.title");
 }
 
@@ -144,11 +187,11 @@ async function loadMe() {
   try {
     state.me = await api("/api/me");
   } catch (error) {
-    if (state.token) $("#bookings-status").textContent = t("error.generic", { reason: error.message });
+    if (state.token) $("#bookings-status").textContent = error.message;
     return;
   }
   if (state.me.role === "agency_manager") {
-    state.team = team({ api, t, day, me: () => state.me, translate: applyLanguage });
+    state.team = team({ api, t, date, me: () => state.me, translate: applyLanguage });
     state.team.load();
   }
   renderWhoami();
@@ -170,7 +213,7 @@ async function signIn(event) {
     renderWhoami();
     loadMe();
   } catch (error) {
-    $("#login-error").textContent = error.status === 401 ? t("login.failed") : t("error.generic", { reason: error.message });
+    $("#login-error").textContent = error.status === 401 ? t("login.failed") : error.message;
     $("#login-error").hidden = false;
   }
 }
@@ -190,7 +233,11 @@ function signOut(message) {
   $("#new-agent")?.remove();
   document.querySelector("dialog[open]")?.close();
   sessionStorage.removeItem("token");
-  if (state.stream) state.stream.close();
+  // The next person at this desk starts afresh: no client, no offer, no booking of this one's.
+  panels.booking.stop();
+  panels.clients.clear();
+  Object.assign(state, { query: null, searchError: null, offers: [] });
+  panels.offers.clear();
   for (const change of state.changes) change.stop();
   state.changes.clear();
   renderWhoami();
@@ -200,428 +247,41 @@ function signOut(message) {
   }
 }
 
-// ---- search -------------------------------------------------------------------------------
+// ---- the parts of the desk -------------------------------------------------------------
 
-async function search(event) {
-  event.preventDefault();
-  const form = new FormData(event.target);
-  const destination = String(form.get("destination")).trim();
-  const params = new URLSearchParams({
-    check_in: form.get("check_in"),
-    check_out: form.get("check_out"),
-    guests: form.get("guests"),
-  });
-  if (/^[A-Za-z]{2}$/.test(destination)) params.set("country", destination.toUpperCase());
-  else params.set("city", destination);
-  $("#search-status").textContent = "…";
-  try {
-    const body = await api(`/api/availability?${params}`);
-    state.offers = (Array.isArray(body) ? body : body.results || []).map((offer) => ({
-      ...offer,
-      check_in: form.get("check_in"),
-      check_out: form.get("check_out"),
-      guests: Number(form.get("guests")),
-    }));
-    state.offer = null;
-  } catch (error) {
-    state.offers = [];
-    $("#search-status").textContent = t("error.generic", { reason: error.message });
-    renderOffers(false);
-    return;
-  }
-  renderOffers();
-  renderBookingPanel();
+const panels = { offers: null, clients: null, booking: null };
+
+// The chosen room or client changed: the booking panel says what would be booked.
+function chosen() {
+  panels.booking?.choiceChanged();
 }
 
-function renderOffers(updateStatus = true) {
-  const list = $("#results");
-  list.replaceChildren(...state.offers.map(offerCard));
-  if (updateStatus && state.token && $("#search-status").textContent) {
-    $("#search-status").textContent = state.offers.length
-      ? t("search.count", { count: state.offers.length })
-      : t("search.none");
-  }
-}
-
-function offerCard(offer) {
-  const chosen = state.offer === offer;
-  const nights = offer.nightly_prices || [];
-  return el(
-    "li",
-    {
-      class: `offer${chosen ? " chosen" : ""}`,
-      "data-hotel": offer.hotel_id,
-      "data-room-type": offer.room_type_id,
-      "data-available": String(offer.available),
-      "data-total": String(offer.total),
-    },
-    el("div", { class: "offer-main" },
-      el("h3", {}, offer.hotel_name),
-      el("p", { class: "muted" }, `${offer.city}, ${offer.country}`),
-      el("p", {}, el("strong", {}, offer.room_type), " · ", t("result.capacity", { count: offer.capacity }),
-        " · ", el("span", { class: "badge ok" }, t("result.available", { count: offer.available })))),
-    el("div", { class: "offer-prices" },
-      el("p", { class: "muted" }, t("result.nightly")),
-      el("ul", { class: "nights" }, nights.map((n) => el("li", {}, el("span", {}, day(n.night)), el("span", {}, money(n.price, offer.currency))))),
-      el("p", { class: "total" }, `${t("result.total")} `, el("strong", {}, money(offer.total, offer.currency)))),
-    el("button", {
-      type: "button",
-      class: chosen ? "primary" : "",
-      "aria-pressed": String(chosen),
-      "data-testid": "choose-offer",
-      onclick: () => { state.offer = offer; renderOffers(); renderBookingPanel(); },
-    }, chosen ? t("result.chosen") : t("result.choose")),
-  );
-}
-
-// ---- clients ------------------------------------------------------------------------------
-
-async function findClients(event) {
-  event.preventDefault();
-  const q = $("#client-query").value.trim();
-  try {
-    const page = await api(`/api/clients?${new URLSearchParams({ q, limit: 10 })}`);
-    state.clients = page.items || [];
-    $("#client-status").textContent = state.clients.length ? "" : t("client.none");
-  } catch (error) {
-    state.clients = [];
-    $("#client-status").textContent = t("error.generic", { reason: error.message });
-  }
-  renderClients();
-}
-
-function renderClients() {
-  $("#clients").replaceChildren(...state.clients.map((client) => {
-    const chosen = state.client?.id === client.id;
-    return el("li", { class: chosen ? "chosen" : "" },
-      el("span", {}, el("strong", {}, `${client.first_name} ${client.last_name}`), " ",
-        el("span", { class: "muted" }, `${client.email} · ${client.nationality}`),
-        client.status === "blocked" ? el("span", { class: "badge bad" }, t("client.blocked")) : null),
-      el("button", {
-        type: "button",
-        "aria-pressed": String(chosen),
-        onclick: () => { state.client = client; renderClients(); renderBookingPanel(); },
-      }, chosen ? t("client.chosen") : t("client.choose")));
-  }));
-}
-
-async function createClient(event) {
-  event.preventDefault();
-  const form = Object.fromEntries(new FormData(event.target));
-  form.nationality = form.nationality.toUpperCase();
-  try {
-    const client = await api("/api/clients", { method: "POST", json: form });
-    state.client = client;
-    state.clients = [client];
-    event.target.reset();
-    $("#client-form-status").textContent = t("client.created");
-    renderClients();
-    renderBookingPanel();
-  } catch (error) {
-    if (error.status === 409 && error.body.client_id) {
-      await chooseKnownClient(error.body.client_id, event.target);
-      return;
-    }
-    $("#client-form-status").textContent = t("error.generic", { reason: error.message });
-  }
-}
-
-// The agency already knows a client with this address: offer that client instead.
-async function chooseKnownClient(clientId, form) {
-  try {
-    const client = await api(`/api/clients/${encodeURIComponent(clientId)}`);
-    state.client = client;
-    state.clients = [client];
-    form.reset();
-    $("#client-form-status").textContent = t("client.known");
-    renderClients();
-    renderBookingPanel();
-  } catch (error) {
-    $("#client-form-status").textContent = t("error.generic", { reason: error.message });
-  }
-}
-
-// ---- booking ------------------------------------------------------------------------------
-
-function bookingBody() {
-  const { offer, client } = state;
-  return {
-    client_id: client.id,
-    hotel_id: offer.hotel_id,
-    room_type_id: offer.room_type_id,
-    check_in: offer.check_in,
-    check_out: offer.check_out,
-    guests: offer.guests,
-  };
-}
-
-async function book() {
-  const body = bookingBody();
-  if (!state.attempt || JSON.stringify(state.attempt.body) !== JSON.stringify(body)) {
-    state.attempt = { key: crypto.randomUUID(), body, bookingId: null };
-  }
-  const attempt = state.attempt;
-  $("#book-button").disabled = true;
-  $("#book-status").textContent = t("book.sending");
-  try {
-    const accepted = await api("/api/bookings", {
-      method: "POST",
-      json: attempt.body,
-      headers: { "Idempotency-Key": attempt.key },
-    });
-    attempt.bookingId = accepted.booking_id;
-    $("#book-status").textContent = "";
-    follow(accepted.booking_id, accepted.status);
-  } catch (error) {
-    const retryable = error.status === 0 || error.status >= 500;
-    if (!retryable) state.attempt = null;
-    $("#book-status").textContent = retryable
-      ? t("book.unsent", { reason: error.message })
-      : t("error.generic", { reason: error.message });
-    $("#book-button").textContent = retryable ? t("book.retry") : t("book.submit");
-    $("#book-button").disabled = false;
-  }
-}
-
-function follow(bookingId, status) {
-  if (state.stream) state.stream.close();
-  state.stream = null;
-  state.booking = { booking_id: bookingId, status, steps: [] };
-  state.log = [{ state: status || "PENDING", step: null, at: new Date().toISOString() }];
-  renderBookingPanel();
-  openStream(bookingId);
-}
-
-function openStream(bookingId) {
-  const path = `/api/bookings/${encodeURIComponent(bookingId)}`;
-  state.stream = followSaga(api, {
-    bookingId,
-    events: `${path}/events`,
-    self: path,
-    wanted: () => state.booking?.booking_id === bookingId && Boolean(state.token),
-    state: (view) => {
-      state.booking = view;
-      // The stream may open on a saga already further on (even ended): log where it stands.
-      const last = state.log[state.log.length - 1];
-      if (!last || last.state !== view.status) {
-        state.log.push({ state: view.status, step: null, at: view.updated_at });
-      }
-      $("#book-status").textContent = "";
-      if (view.ended) finishStream();
-      renderBookingPanel();
-    },
-    step: (step) => {
-      const last = state.log[state.log.length - 1];
-      if (!(last && last.state === step.state && !step.step)) state.log.push(step);
-      state.booking = { ...state.booking, status: step.state, ended: step.terminal };
-      $("#book-status").textContent = "";
-      renderBookingPanel();
-    },
-    lost: (stopped) => {
-      if (state.booking?.booking_id === bookingId) $("#book-status").textContent = t(stopped ? "stream.stopped" : "stream.lost");
-    },
-  });
-}
-
-function finishStream() {
-  if (state.stream) state.stream.close();
-  state.stream = null;
-  state.attempt = null;
+// A booking ended: the list shows it, and the offers are counted again (a room fewer is free).
+function bookingEnded() {
   loadBookings();
+  panels.offers.run();
 }
 
-function renderBookingPanel() {
-  const ready = state.offer && state.client;
-  const following = state.booking && !state.booking.ended && state.booking.status !== "STUCK";
-  $("#book-button").disabled = !ready || Boolean(following);
-  if (!state.attempt) $("#book-button").textContent = t("book.submit");
-  $("#book-summary").textContent = ready
-    ? t("book.summary", {
-        room: state.offer.room_type,
-        hotel: state.offer.hotel_name,
-        check_in: day(state.offer.check_in),
-        check_out: day(state.offer.check_out),
-        guests: state.offer.guests,
-        client: `${state.client.first_name} ${state.client.last_name}`,
-      })
-    : t("book.pick");
-  renderProgress();
-  renderOutcome();
-}
-
-function renderProgress() {
-  const list = $("#progress");
-  if (!state.booking) {
-    list.replaceChildren();
-    return;
-  }
-  const stages = stageItems(state.booking, STAGES, STAGES_DONE_BY_STATE, t);
-  const log = state.log.map((entry) =>
-    el("li", { class: "log" },
-      el("time", { datetime: entry.at }, new Date(entry.at).toLocaleTimeString(LOCALES[state.lang])),
-      " ", el("strong", {}, t(`state.${entry.state}`)),
-      entry.step ? ` · ${t(`step.${entry.step}`)}` : "",
-      entry.detail ? el("span", { class: "muted" }, ` — ${entry.detail}`) : null));
-  list.replaceChildren(...stages, el("li", { class: "log-head", "aria-hidden": "true" }), ...log);
-}
-
-function renderOutcome() {
-  const box = $("#outcome");
-  const view = state.booking;
-  const status = view?.status;
-  if (!view || !["CONFIRMED", "FAILED", "STUCK", "CANCELLED"].includes(status)) {
-    box.hidden = true;
-    box.replaceChildren();
-    return;
-  }
-  box.hidden = false;
-  box.className = `outcome ${status === "CONFIRMED" ? "ok" : "bad"}`;
-  box.dataset.status = status;
-  const another = el("button", { type: "button", class: "ghost", onclick: resetBooking }, t("book.another"));
-  if (status === "CONFIRMED") {
-    const reservation = view.reservation || {};
-    box.replaceChildren(
-      el("h3", {}, t("book.confirmed")),
-      el("p", {}, `${t("book.code")}: `, el("strong", { class: "code", "data-testid": "confirmation-code" }, reservation.confirmation_code || "…")),
-      el("p", {}, `${t("book.total")}: `, el("strong", {}, money(reservation.total, reservation.currency))),
-      another);
-  } else if (status === "STUCK") {
-    box.replaceChildren(el("h3", {}, t("state.STUCK")), el("p", {}, t("book.stuck")), another);
-  } else {
-    box.replaceChildren(el("h3", {}, status === "FAILED" ? t("book.failed") : t("state.CANCELLED")),
-      el("p", { class: "reason" }, view.reason || ""), another);
-  }
-}
-
-function resetBooking() {
-  if (state.stream) state.stream.close();
-  Object.assign(state, { stream: null, booking: null, log: [], attempt: null });
-  renderBookingPanel();
-}
-
-// ---- bookings list ------------------------------------------------------------------------
-
-async function loadBookings() {
-  if (!state.token) return;
-  try {
-    const page = await api("/api/bookings?limit=20");
-    state.bookings = await Promise.all((page.items || []).map(withDetails));
-    $("#bookings-status").textContent = state.bookings.length ? "" : t("bookings.none");
-  } catch (error) {
-    $("#bookings-status").textContent = t("error.generic", { reason: error.message });
-  }
-  renderBookings();
-  if (state.token) $("#bookings").dataset.loaded = String(Date.now()); // a test waits on this
-}
-
-// Reload the list until no cancellation is in flight (or the tries run out).
-function followCancellations(triesLeft) {
-  setTimeout(async () => {
-    await loadBookings();
-    if (triesLeft > 1 && state.bookings.some((b) => b.status === "CANCELLING")) followCancellations(triesLeft - 1);
-  }, 1500);
-}
-
-// A list entry may be a summary without the stay and the reservation: read those one by one.
-async function withDetails(booking) {
-  if (booking.check_in) return booking;
-  try {
-    return await api(`/api/bookings/${encodeURIComponent(booking.booking_id)}`);
-  } catch {
-    return booking;
-  }
-}
-
-function renderBookings() {
-  const agency = state.me?.role === "agency_manager"; // the agency's bookings: say who booked each
-  $("#bookings tbody").replaceChildren(...state.bookings.map((b) => {
-    const reservation = b.reservation || {};
-    const changeable = b.status === "CONFIRMED" && !b.changing;
-    const cancel = changeable
-      ? el("button", { type: "button", class: "danger small", onclick: (event) => cancelBooking(b, event.target) }, t("bookings.cancel"))
-      : null;
-    const change = changeable
-      ? el("button", { type: "button", class: "small", "data-testid": "change", "aria-haspopup": "dialog", onclick: () => changeBooking(b) }, t("bookings.change"))
-      : null;
-    const changing = b.changing
-      ? el("span", { class: "badge state-CHANGING", "data-testid": "changing" }, t("bookings.changing"))
-      : null;
-    return el("tr", { "data-booking": b.booking_id },
-      el("td", {}, b.hotel_name || b.hotel_id || "—", el("br"), el("small", { class: "muted" }, b.room_type || ""),
-        agency && b.agent_id
-          ? [el("br"), el("small", { class: "booked-by", "data-testid": "booked-by", "data-agent": b.agent_id }, t("bookings.booked_by", { agent: b.agent_id }))]
-          : null),
-      el("td", { class: "stay", "data-check-in": b.check_in || "", "data-check-out": b.check_out || "" },
-        `${day(b.check_in)} → ${day(b.check_out)}`),
-      el("td", {}, el("span", { class: `badge state-${b.status}` }, t(`state.${b.status}`)),
-        b.reason ? [el("br"), el("small", { class: "muted" }, b.reason)] : null),
-      el("td", { class: "code" }, reservation.confirmation_code || "—"),
-      el("td", {}, money(reservation.total, reservation.currency)),
-      el("td", { class: "actions" }, change, cancel, changing));
-  }));
-}
-
-// The change dialog of a confirmed booking; its change, once asked for, is followed to its end
-// even if the dialog is closed, and the list then says how it ended.
-function changeBooking(booking) {
-  const handle = openChange(booking, {
-    api, t, money, day,
-    signedIn: () => Boolean(state.token),
-    started: () => loadBookings(),
-    ended: async (view, message) => {
-      if (!handle.open) state.changes.delete(handle);
-      await loadBookings();
-      $("#bookings-status").textContent = message;
-    },
-    closed: () => {
-      if (!handle.following) state.changes.delete(handle);
-      const row = [...document.querySelectorAll("#bookings tbody tr")].find((tr) => tr.dataset.booking === booking.booking_id);
-      (row?.querySelector("[data-testid=change]") || $("#bookings-refresh")).focus();
-    },
-  });
-  state.changes.add(handle);
-}
-
-async function cancelBooking(booking, button) {
-  if (!button.dataset.armed) { // a second click confirms, so one slip never cancels a stay
-    button.dataset.armed = "1";
-    button.textContent = t("bookings.cancel.confirm");
-    return;
-  }
-  button.disabled = true;
-  try {
-    await api(`/api/bookings/${encodeURIComponent(booking.booking_id)}/cancel`, { method: "POST" });
-    $("#bookings-status").textContent = t("bookings.cancelling");
-    booking.status = "CANCELLING";
-    renderBookings();
-    followCancellations(20);
-  } catch (error) {
-    if (error.status === 409) await loadBookings(); // changed or cancelled meanwhile: show it
-    $("#bookings-status").textContent = t("error.generic", { reason: error.message });
-    button.disabled = false;
-  }
+// "Book another": the room and the client are chosen anew.
+function cleared() {
+  panels.offers.clear();
+  panels.clients.clear();
+  panels.booking.render();
+  panels.offers.run();
 }
 
 // ---- start --------------------------------------------------------------------------------
 
-function isoDaysFromNow(days) {
-  const date = new Date();
-  date.setDate(date.getDate() + days);
-  return date.toISOString().slice(0, 10);
-}
-
 function start() {
-  $("#check-in").value = isoDaysFromNow(14);
-  $("#check-out").value = isoDaysFromNow(17);
+  const helpers = { api, t, tn, money, day, time, problem, reason, state };
+  panels.offers = offersPanel({ ...helpers, chosen });
+  panels.clients = clientsPanel({ ...helpers, chosen });
+  panels.booking = bookingPanel({ ...helpers, ended: bookingEnded, cleared });
   $("#login-form").addEventListener("submit", signIn);
   $("#logout").addEventListener("click", () => signOut());
   $("#password-button").addEventListener("click", () =>
     openPasswordDialog({ api, t, username: state.me?.username || claims().sub || "" }));
-  $("#search-form").addEventListener("submit", search);
-  $("#client-search-form").addEventListener("submit", findClients);
-  $("#client-form").addEventListener("submit", createClient);
-  $("#book-button").addEventListener("click", book);
-  $("#bookings-refresh").addEventListener("click", loadBookings);
+  initBookings({ api, t, money, day, state });
   for (const button of document.querySelectorAll("[data-lang]")) {
     button.addEventListener("click", () => {
       state.lang = button.dataset.lang;

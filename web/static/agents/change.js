@@ -2,7 +2,10 @@
 // guests, priced before it is asked for, then followed live to its end. The booking stays as it
 // was unless the whole change succeeds.
 import { el } from "/shared/dom.js";
+import { problemText } from "/shared/problems.js";
+import { ctx } from "./context.js";
 import { stageItems } from "./progress.js";
+import { addDays, isoDate } from "./search.js";
 import { followSaga } from "./stream.js";
 
 const QUOTE_DELAY_MS = 300;
@@ -21,6 +24,9 @@ export function openChange(booking, app) {
   const path = `/api/bookings/${encodeURIComponent(booking.booking_id)}`;
   const code = booking.reservation?.confirmation_code || "";
   const id = (name) => `change-${dialogs}-${name}`;
+  const label = (key) => `${t(key)}${t("punct.colon")}`;
+  // Why the change failed, in the agent's language, from its reason's code.
+  const why = (view) => problemText({ code: view.reason_code, params: view.reason_params || {}, detail: view.reason || "" }, ctx.state?.lang || "en");
   dialogs += 1;
   const session = {
     attempt: null, // {key, body}: one per change asked for, reused when sending it again
@@ -124,8 +130,8 @@ export function openChange(booking, app) {
       price.dataset.difference = option.difference ?? "";
       price.replaceChildren(...[
         option.unpriced
-          ? el("p", {}, `${t("change.new_total")}: `, el("strong", { "data-testid": "change-total" }, t("change.unpriced")))
-          : el("p", {}, `${t("change.new_total")}: `, el("strong", { "data-testid": "change-total" }, money(option.total, option.currency)),
+          ? el("p", {}, label("change.new_total"), el("strong", { "data-testid": "change-total" }, t("change.unpriced")))
+          : el("p", {}, label("change.new_total"), el("strong", { "data-testid": "change-total" }, money(option.total, option.currency)),
             difference ? [" · ", el("strong", { class: "difference", "data-testid": "change-difference" }, difference)] : null),
         el("p", { class: "availability", "data-available": String(option.available) }, availability(option)),
         changesSomething(wanted()) ? null : el("p", { class: "muted" }, t("change.nothing")),
@@ -158,7 +164,7 @@ export function openChange(booking, app) {
       if (asked !== session.asked || key !== inputs()) return;
       session.options = null;
       session.unquoted = true;
-      say(t("error.generic", { reason: error.message }));
+      say(error.message);
       renderPrice();
       return;
     }
@@ -231,7 +237,7 @@ export function openChange(booking, app) {
       session.sending = false;
       const retryable = error.status === 0 || error.status >= 500;
       if (!retryable) session.attempt = null;
-      say(retryable ? t("change.unsent", { reason: error.message }) : t("error.generic", { reason: error.message }));
+      say(retryable ? t("change.unsent", { reason: error.message }) : error.message);
       confirm.textContent = retryable ? t("change.retry") : t("change.confirm");
       if (error.status === 409) app.started(); // the list shows why: changed or cancelled meanwhile
       renderPrice();
@@ -283,9 +289,9 @@ export function openChange(booking, app) {
     const message = t("change.done", { check_in: day(after.check_in), check_out: day(after.check_out), code: confirmed });
     showOutcome("ok", t("change.done.title"),
       el("p", { "data-testid": "change-done" }, message),
-      el("p", {}, `${t("change.new_total")}: `, el("strong", {}, money(after.total, after.currency)),
+      el("p", {}, label("change.new_total"), el("strong", {}, money(after.total, after.currency)),
         view.difference !== null && view.difference !== undefined ? ` (${signed({ difference: view.difference, currency: after.currency })})` : ""),
-      el("p", {}, `${t("book.code")}: `, el("strong", { class: "code", "data-testid": "change-code" }, confirmed)));
+      el("p", {}, label("book.code"), el("strong", { class: "code", "data-testid": "change-code" }, confirmed)));
     renderPrice();
     close.focus(); // the outcome is just above it
     app.ended(view, message);
@@ -294,9 +300,10 @@ export function openChange(booking, app) {
   function failed(view) {
     session.attempt = null;
     confirm.textContent = t("change.confirm");
-    const message = t("change.failed", { reason: view.reason || "" });
+    const reason = why(view);
+    const message = t("change.failed", { reason });
     showOutcome("bad", t("change.failed.title"),
-      el("p", { class: "reason" }, view.reason || ""),
+      el("p", { class: "reason", "data-code": view.reason_code || "" }, reason),
       el("p", {}, el("strong", {}, t("change.unchanged"))));
     app.ended(view, message);
     requote(0); // what is free may have changed: price it again for another try
@@ -311,6 +318,14 @@ export function openChange(booking, app) {
 
   // ---- open, close ------------------------------------------------------------------------
 
+  // No date before today (nor before the stay's own, for a stay under way); a night at least.
+  const limitDates = () => {
+    const today = isoDate(new Date());
+    checkIn.min = booking.check_in && booking.check_in < today ? booking.check_in : today;
+    checkOut.min = addDays(checkIn.value && checkIn.value >= checkIn.min ? checkIn.value : checkIn.min, 1);
+  };
+  limitDates();
+  checkIn.addEventListener("input", limitDates);
   for (const control of [checkIn, checkOut, guests]) {
     control.addEventListener("input", () => requote());
     control.addEventListener("change", () => requote());

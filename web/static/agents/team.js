@@ -1,6 +1,7 @@
 // An agency manager's team: the agency's people with their state, a form that creates an
 // agent, and a button that disables (signs out at once) or enables one. `app` gives the
-// desk's helpers: api, t, day, me() (GET /api/me) and translate() (the page's fixed texts).
+// desk's helpers: api, t, date (an instant's day, in the viewer's time zone), me() (GET /api/me)
+// and translate() (the page's fixed texts).
 import { el } from "/shared/dom.js";
 
 const $ = (selector) => document.querySelector(selector);
@@ -19,7 +20,7 @@ export function team(app) {
       people = (await api("/api/users")).items || [];
       $("#team-status").textContent = people.length ? "" : t("team.none");
     } catch (error) {
-      $("#team-status").textContent = t("error.generic", { reason: error.message });
+      $("#team-status").textContent = error.message;
     }
     render();
     $("#team-table").setAttribute("aria-busy", "false");
@@ -43,7 +44,7 @@ export function team(app) {
       el("td", {}, t(`role.${person.role}`)),
       el("td", {}, el("span", { class: `badge ${person.active ? "ok" : "bad"}`, "data-testid": "active" },
         person.active ? t("team.active") : t("team.disabled"))),
-      el("td", {}, person.created_at ? app.day(person.created_at.slice(0, 10)) : "—"),
+      el("td", {}, person.created_at ? app.date(person.created_at) : "—"),
       el("td", { class: "actions" }, toggle));
   }
 
@@ -54,7 +55,7 @@ export function team(app) {
       $("#team-status").textContent = t(active ? "team.enabled" : "team.disabled.done", { user: person.username });
       await load();
     } catch (error) {
-      $("#team-status").textContent = t("error.generic", { reason: error.message });
+      $("#team-status").textContent = error.message;
       button.disabled = false;
     }
   }
@@ -71,9 +72,7 @@ export function team(app) {
       $("#agent-form-status").textContent = t("team.created", { user: made.username });
       await load();
     } catch (error) {
-      $("#agent-form-status").textContent = error.status === 409 ? t("team.taken", { reason: error.message })
-        : error.status === 422 ? t("team.refused", { reason: error.message })
-        : t("error.generic", { reason: error.message });
+      $("#agent-form-status").textContent = error.message; // the refusal says why, in words
     } finally {
       button.disabled = false;
     }

@@ -1,46 +1,55 @@
 // The bookings of a hotel manager's hotels (the API shows them no others), with the guest's
-// name and no other personal data.
+// name and no other personal data; a failed one says why, in the reader's language.
 import { el } from "/shared/dom.js";
+import { problemText } from "/shared/problems.js";
+import { counted, day, label, language, money, t } from "./i18n.js";
 
 const $ = (selector) => document.querySelector(selector);
-const day = (iso) => (iso ? new Date(`${iso}T00:00:00Z`).toLocaleDateString("en-GB", { dateStyle: "medium", timeZone: "UTC" }) : "—");
 
-function money(amount, currency) {
-  if (amount === null || amount === undefined || !currency) return "—";
-  try {
-    return new Intl.NumberFormat("en-GB", { style: "currency", currency }).format(Number(amount));
-  } catch {
-    return `${amount} ${currency}`;
-  }
-}
-
-export function hotelBookings({ api }) {
+export function hotelBookings({ api, errorText }) {
+  const shown = { page: null, error: null };
   $("#hotel-bookings-refresh").onclick = load;
 
   async function load() {
     $("#hotel-bookings").setAttribute("aria-busy", "true");
     try {
-      const page = await api("/api/bookings?limit=50");
-      $("#hotel-bookings-status").textContent = page.items.length ? "" : "No booking in your hotels yet.";
-      $("#hotel-bookings tbody").replaceChildren(...page.items.map(row));
+      shown.page = await api("/api/bookings?limit=50");
+      shown.error = null;
     } catch (error) {
-      $("#hotel-bookings-status").textContent = error.message;
+      shown.error = error;
     }
+    render();
     $("#hotel-bookings").setAttribute("aria-busy", "false");
   }
 
-  return { show: load };
+  function render() {
+    if (shown.error) {
+      $("#hotel-bookings-status").textContent = errorText(shown.error);
+      return;
+    }
+    if (!shown.page) return;
+    $("#hotel-bookings-status").textContent = shown.page.items.length ? "" : t("bookings.none");
+    $("#hotel-bookings tbody").replaceChildren(...shown.page.items.map(row));
+  }
+
+  return { show: load, render };
 }
 
 function row(booking) {
   const reservation = booking.reservation || {};
-  return el("tr", { "data-booking": booking.booking_id },
-    el("td", { "data-label": "Hotel" }, booking.hotel_name || booking.hotel_id || "—", el("br"),
-      el("small", { class: "muted" }, booking.room_type || booking.room_type_id || "")),
-    el("td", { "data-label": "Stay" }, `${day(booking.check_in)} → ${day(booking.check_out)}`,
-      booking.guests ? el("small", { class: "muted" }, ` · ${booking.guests} guest(s)`) : null),
-    el("td", { "data-label": "Guest" }, booking.guest_name || el("span", { class: "muted" }, "—")),
-    el("td", { "data-label": "Status" }, el("span", { class: `badge state-${booking.status}` }, booking.status)),
-    el("td", { "data-label": "Code", class: "mono" }, reservation.confirmation_code || "—"),
-    el("td", { "data-label": "Total" }, money(reservation.total, reservation.currency)));
+  const reason = booking.reason
+    ? problemText({ code: booking.reason_code, params: booking.reason_params || {}, detail: booking.reason }, language())
+    : null;
+  return el("tr", { "data-booking": booking.booking_id, "data-status": booking.status },
+    el("td", { "data-label": t("bookings.hotel") },
+      el("span", { "data-testid": "booking-hotel" }, booking.hotel_name || booking.hotel_id || "—"), el("br"),
+      el("small", { class: "muted", "data-testid": "booking-room-type" }, booking.room_type || booking.room_type_id || "")),
+    el("td", { "data-label": t("bookings.stay") }, `${day(booking.check_in)} → ${day(booking.check_out)}`,
+      booking.guests ? el("small", { class: "muted" }, t("bookings.guests", { guests: counted("guests", booking.guests) })) : null),
+    el("td", { "data-label": t("bookings.guest") }, booking.guest_name || el("span", { class: "muted" }, "—")),
+    el("td", { "data-label": t("bookings.status") },
+      el("span", { class: `badge state-${booking.status}` }, label(`state.${booking.status}`, booking.status)),
+      reason ? el("small", { class: "reason block" }, t("bookings.reason", { reason })) : null),
+    el("td", { "data-label": t("bookings.code"), class: "mono" }, reservation.confirmation_code || "—"),
+    el("td", { "data-label": t("bookings.total") }, money(reservation.total, reservation.currency)));
 }

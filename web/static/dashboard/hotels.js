@@ -2,9 +2,11 @@
 // room type, with its rate (marked where the hotel set it), free, booked and closed rooms, the
 // closed rooms with their reason and the booked rooms with their nights; and the forms that
 // change a rate or close and reopen a room or a whole room type (the closure form marks the
-// rooms booked on the nights it names, which cannot be closed). After each change the calendar is read again and a line says
-// what happened; a refusal is shown as the server words it.
+// rooms booked on the nights it names, which cannot be closed). After each change the calendar
+// is read again and a line says what happened; a refusal is shown in the reader's language.
+// Nights are the hotel's calendar days, in its time zone, which the caption names.
 import { el } from "/shared/dom.js";
+import { counted, day, decimal, number, t } from "./i18n.js";
 
 const $ = (selector) => document.querySelector(selector);
 const DEFAULT_NIGHTS = 14;
@@ -19,26 +21,27 @@ function today() {
   return new Date(Date.UTC(now.getFullYear(), now.getMonth(), now.getDate())).toISOString().slice(0, 10);
 }
 const nightsBetween = (first, last) => Math.round((Date.parse(last) - Date.parse(first)) / 86_400_000) + 1;
-const dayName = (iso) => new Date(`${iso}T00:00:00Z`).toLocaleDateString("en-GB", { weekday: "short", timeZone: "UTC" });
-const dayMonth = (iso) => new Date(`${iso}T00:00:00Z`).toLocaleDateString("en-GB", { day: "numeric", month: "short", timeZone: "UTC" });
+const dayName = (iso) => day(iso, { weekday: "short" });
+const dayMonth = (iso) => day(iso, { day: "numeric", month: "short" });
 const weekend = (iso) => [5, 6].includes(new Date(`${iso}T00:00:00Z`).getUTCDay()); // Friday and Saturday nights
-const plural = (count, word) => `${count} ${word}${count === 1 ? "" : "s"}`;
+const priced = (value, currency) => `${decimal(value)} ${currency}`; // as the hotel priced it
 
 // How a room in the closure form is marked when booked on `booked` of the `count` nights named.
 function bookedMark(booked, count) {
-  if (count <= 1) return "(booked that night)";
-  if (booked >= count) return `(booked on all ${count} nights)`;
-  return `(booked on ${booked} of these nights)`;
+  if (count <= 1) return t("closure.booked.one");
+  if (booked >= count) return t("closure.booked.all", { count: number(count) });
+  return t("closure.booked.some", { booked: number(booked) });
 }
 
 function range(first, last) {
-  const nights = nightsBetween(first, last);
-  return nights === 1 ? dayMonth(first) : `${dayMonth(first)} – ${dayMonth(last)}`;
+  return nightsBetween(first, last) === 1 ? dayMonth(first) : `${dayMonth(first)} – ${dayMonth(last)}`;
 }
 
-export function hotelCalendar({ api }) {
+export function hotelCalendar({ api, errorText }) {
   let hotels = [];
   let shown = null; // the calendar on screen
+  let said = null; // what the status line or the alert says: {text(), refused, alert}
+  let failure = null; // why the calendar could not be read
   $("#calendar-form").onsubmit = (event) => { event.preventDefault(); load(); };
   $("#calendar-hotel").onchange = load;
   $("#rate-form").onsubmit = setRate;
@@ -60,17 +63,26 @@ export function hotelCalendar({ api }) {
     if (hotels.length) return;
     try {
       hotels = (await api("/api/managed-hotels")).items;
+      failure = null;
     } catch (error) {
-      $("#calendar-status").textContent = error.message;
+      failure = () => errorText(error);
+      renderStatus();
       return;
     }
-    $("#calendar-hotel").replaceChildren(...hotels.map((hotel) =>
-      el("option", { value: hotel.hotel_id }, `${hotel.name} — ${hotel.city}, ${hotel.country}`)));
+    renderHotels();
     if (!hotels.length) {
-      $("#calendar-status").textContent = "You run no hotel yet: head office assigns them.";
+      failure = () => t("calendar.no_hotel");
+      renderStatus();
       return;
     }
     await load();
+  }
+
+  function renderHotels() {
+    const chosen = $("#calendar-hotel").value;
+    $("#calendar-hotel").replaceChildren(...hotels.map((hotel) =>
+      el("option", { value: hotel.hotel_id }, `${hotel.name} — ${hotel.city}, ${hotel.country}`)));
+    if (hotels.some((hotel) => hotel.hotel_id === chosen)) $("#calendar-hotel").value = chosen;
   }
 
   async function load() {
@@ -82,26 +94,40 @@ export function hotelCalendar({ api }) {
     $("#calendar").setAttribute("aria-busy", "true");
     try {
       shown = await api(`/api/hotels/${encodeURIComponent(hotelId)}/calendar?${params}`);
-      $("#calendar-status").textContent = "";
+      failure = null;
     } catch (error) {
-      $("#calendar-status").textContent = error.message;
+      failure = () => errorText(error);
+      renderStatus();
       $("#calendar").removeAttribute("aria-busy");
       return;
     }
-    render();
+    renderStatus();
+    renderCalendar();
     $("#calendar").setAttribute("aria-busy", "false");
   }
 
   function render() {
+    renderStatus();
+    renderSaid();
+    if (shown) renderCalendar();
+  }
+
+  function renderStatus() {
+    $("#calendar-status").textContent = failure ? failure() : "";
+  }
+
+  function renderCalendar() {
     const hotel = hotels.find((h) => h.hotel_id === shown.hotel_id) || {};
-    $("#calendar-caption").textContent = `${shown.hotel_name} · ${range(shown.start, addDays(shown.end, -1))} · `
-      + `prices in ${shown.currency} · ${shown.time_zone || hotel.time_zone || ""}`;
+    $("#calendar-caption").textContent = t("calendar.caption", {
+      hotel: shown.hotel_name, range: range(shown.start, addDays(shown.end, -1)),
+      currency: shown.currency, zone: shown.time_zone || hotel.time_zone || "",
+    });
     $("#calendar").dataset.hotel = shown.hotel_id;
     $("#calendar").replaceChildren(
       el("p", { class: "legend" },
-        el("span", { class: "key overridden" }, "rate set by the hotel"),
-        el("span", { class: "key full" }, "no room free"),
-        el("span", { class: "key closed" }, "rooms closed")),
+        el("span", { class: "key overridden" }, t("calendar.legend.overridden")),
+        el("span", { class: "key full" }, t("calendar.legend.full")),
+        el("span", { class: "key closed" }, t("calendar.legend.closed"))),
       ...shown.room_types.map(roomTypeGrid));
     fitForms();
   }
@@ -109,54 +135,54 @@ export function hotelCalendar({ api }) {
   function roomTypeGrid(type) {
     const nights = type.nights || [];
     const cells = (row, value, extra = () => ({})) => el("tr", { "data-row": row },
-      el("th", { scope: "row" }, ROW_NAMES[row](shown.currency)),
+      el("th", { scope: "row" }, t(`calendar.row.${row}`, { currency: shown.currency })),
       nights.map((night) => el("td", { "data-night": night.night, ...extra(night) }, value(night))));
     const heading = nights.map((night) => el("th", {
       scope: "col", "data-night": night.night, class: weekend(night.night) ? "weekend" : "",
     }, el("span", { class: "dow" }, dayName(night.night)), el("br"), dayMonth(night.night)));
+    const count = (n) => number(n);
     return el("section", { class: "room-type", "data-room-type": type.room_type_id, "aria-label": type.name },
       el("h3", {}, type.name, " ", el("span", { class: "muted" },
-        `· up to ${type.capacity} guests · ${plural((type.rooms || []).length, "room")}`)),
+        t("calendar.type", { guests: counted("guests", type.capacity), rooms: counted("calendar.rooms", (type.rooms || []).length) }))),
       el("div", { class: "table-wrap" },
         el("table", { class: "nights-grid" },
-          el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Night"), heading)),
+          el("thead", {}, el("tr", {}, el("th", { scope: "col" }, t("calendar.night")), heading)),
           el("tbody", {},
-            cells("price", price, (n) => ({ class: n.overridden ? "overridden" : "", title: n.overridden ? "Rate set by the hotel" : null })),
-            cells("free", (n) => String(n.free), (n) => ({ class: n.free === 0 ? "full" : "" })),
-            cells("booked", (n) => String(n.booked)),
-            cells("closed", (n) => String(n.closed), (n) => ({ class: n.closed ? "closed" : "" }))))),
+            cells("price", price, (n) => ({ class: n.overridden ? "overridden" : "", title: n.overridden ? t("calendar.rate_set") : null })),
+            cells("free", (n) => count(n.free), (n) => ({ class: n.free === 0 ? "full" : "" })),
+            cells("booked", (n) => count(n.booked)),
+            cells("closed", (n) => count(n.closed), (n) => ({ class: n.closed ? "closed" : "" }))))),
       closedRooms(type), (type.booked || []).length ? bookedRooms(type) : null);
   }
 
   function price(night) {
-    if (!night.priced) return el("span", { class: "muted", title: "No rate for this night" }, "—");
-    return [night.price, night.overridden ? el("span", { class: "mark", "aria-label": " (set by the hotel)" }, "•") : null];
+    if (!night.priced) return el("span", { class: "muted", title: t("calendar.no_rate") }, "—");
+    return [decimal(night.price), night.overridden ? el("span", { class: "mark", "aria-label": t("calendar.set_mark") }, "•") : null];
   }
 
   function closedRooms(type) {
     const closed = type.closed || [];
     if (!closed.length) {
-      return el("p", { class: "muted small" }, (type.booked || []).length
-        ? "No room closed in these nights." : "No room closed or booked in these nights.");
+      return el("p", { class: "muted small" }, t((type.booked || []).length ? "calendar.none_closed" : "calendar.none_closed_booked"));
     }
     return el("ul", { class: "closed-rooms" }, closed.map((room) => {
       const nights = [...room.nights].sort();
       return el("li", { "data-room": room.room_id },
-        el("strong", {}, `Room ${room.number}`), " closed ",
-        nights.map(dayMonth).join(", "), " — ", el("span", { class: "reason" }, room.reason || "no reason given"), " ",
+        el("strong", {}, t("calendar.room", { number: room.number })), t("calendar.closed"),
+        nights.map(dayMonth).join(", "), " — ", el("span", { class: "reason" }, room.reason || t("calendar.no_reason")), " ",
         el("button", {
           type: "button", class: "small",
-          onclick: () => reopenRoom(type, room, nights[0], nights[nights.length - 1]),
-        }, "Reopen"));
+          onclick: (event) => reopenRoom(type, room, nights[0], nights[nights.length - 1], event.currentTarget),
+        }, t("calendar.reopen")));
     }));
   }
 
   function bookedRooms(type) {
-    return el("ul", { class: "booked-rooms", "aria-label": `${type.name}: booked rooms` }, type.booked.map((room) => {
+    return el("ul", { class: "booked-rooms", "aria-label": t("calendar.booked_rooms", { type: type.name }) }, type.booked.map((room) => {
       const nights = [...room.nights].sort();
       return el("li", { "data-room": room.room_id, "data-number": room.number, "data-nights": nights.join(" ") },
-        el("strong", {}, `Room ${room.number}`), " booked ", nights.map(dayMonth).join(", "),
-        el("span", { class: "muted" }, " — sold, cannot be closed"));
+        el("strong", {}, t("calendar.room", { number: room.number })), t("calendar.booked"), nights.map(dayMonth).join(", "),
+        el("span", { class: "muted" }, t("calendar.sold")));
     }));
   }
 
@@ -186,19 +212,19 @@ export function hotelCalendar({ api }) {
     const inRange = (night) => first && night >= first && night <= last;
     const count = first && last >= first ? nightsBetween(first, last) : 0;
     const bookedOn = (room) => ((type?.booked || []).find((b) => b.room_id === room.room_id)?.nights || []).filter(inRange).length;
-    $("#closure-room").replaceChildren(el("option", { value: "" }, "Whole room type (stop selling)"),
+    $("#closure-room").replaceChildren(el("option", { value: "" }, t("closure.whole_type")),
       ...(type?.rooms || []).map((room) => {
         const booked = bookedOn(room);
         return el("option", { value: room.room_id, "data-number": room.number, "data-booked": booked || null },
-          `Room ${room.number}${room.floor !== undefined && room.floor !== null ? ` (floor ${room.floor})` : ""}`,
-          booked ? ` ${bookedMark(booked, count)}` : "");
+          t("calendar.room", { number: room.number }), booked ? ` ${bookedMark(booked, count)}` : "");
       }));
     if ((type?.rooms || []).some((room) => room.room_id === chosen)) $("#closure-room").value = chosen;
     const held = (type?.booked || []).map((room) => ({ ...room, nights: room.nights.filter(inRange).sort() }))
       .filter((room) => room.nights.length);
     $("#closure-booked").hidden = !held.length;
-    $("#closure-booked").replaceChildren(...(held.length ? ["Booked on these nights, so not closable: ",
-      ...held.flatMap((room, i) => [i ? "; " : "", el("strong", {}, `Room ${room.number}`), ` (${room.nights.map(dayMonth).join(", ")})`])] : []));
+    $("#closure-booked").textContent = held.length ? t("closure.booked.hint", {
+      rooms: held.map((room) => `${t("calendar.room", { number: room.number })} (${room.nights.map(dayMonth).join(", ")})`).join("; "),
+    }) : "";
   }
 
   const roomType = (id) => (shown?.room_types || []).find((type) => type.room_type_id === id);
@@ -208,33 +234,31 @@ export function hotelCalendar({ api }) {
   function nightsOf(form) {
     const first = form.elements.first.value;
     const last = form.elements.last.value;
-    if (!shown) return tell("Show a hotel's calendar first.", true);
-    if (!first || !last) return tell("Give the first and the last night.", true);
-    if (last < first) return tell("The last night comes before the first.", true);
+    if (!shown || !first || !last || last < first) return tell(() => t("hotel.nights_needed"), true);
     return { first, last, start: first, end: addDays(last, 1), count: nightsBetween(first, last) };
   }
 
-  // The outcome of an action, in the status line; a refusal also in the alert, word for word.
-  function tell(text, refused = false) {
-    $("#hotel-status").textContent = text;
-    $("#hotel-status").classList.toggle("error", refused);
-    $("#hotel-alert").hidden = true;
+  // The outcome of an action in the status line, or a refusal in the alert; kept as a way to
+  // write it, so a change of language rewrites it.
+  function tell(text, refused = false, alert = null) {
+    said = { text, refused, alert };
+    renderSaid();
     return null;
   }
+  function renderSaid() {
+    $("#hotel-status").textContent = said && !said.alert ? said.text() : "";
+    $("#hotel-status").classList.toggle("error", Boolean(said?.refused && !said.alert));
+    $("#hotel-alert").hidden = !said?.alert;
+    if (said?.alert) $("#hotel-alert").replaceChildren(el("strong", {}, said.alert()), el("p", {}, said.text()));
+  }
   function refuse(error, what) {
-    if (error.status === 409 || error.status === 422) {
-      $("#hotel-status").textContent = "";
-      $("#hotel-alert").replaceChildren(el("strong", {}, `${what} refused`), el("p", {}, error.message));
-      $("#hotel-alert").hidden = false;
-    } else {
-      tell(`${what} failed: ${error.message}`, true);
-    }
+    if (error.status === 409 || error.status === 422) tell(() => errorText(error), true, () => t("hotel.refused", { what: what() }));
+    else tell(() => t("hotel.failed", { what: what(), reason: errorText(error) }), true);
   }
 
   async function act(what, button, work) {
     button.disabled = true;
-    $("#hotel-alert").hidden = true;
-    $("#hotel-status").textContent = `${what}…`;
+    tell(() => t("hotel.working", { what: what() }));
     try {
       tell(await work());
       await load();
@@ -245,20 +269,26 @@ export function hotelCalendar({ api }) {
     }
   }
 
+  const nightsText = (count) => counted("nights", count);
+  const roomNights = (count) => counted("room_nights", count);
+
   function setRate(event) {
     event.preventDefault();
     const form = event.target;
     const nights = nightsOf(form);
-    const amount = Number(form.elements.price.value);
+    const value = Number(form.elements.price.value);
     if (!nights) return;
-    if (!(amount > 0)) { tell("Give a price above zero.", true); return; }
+    if (!(value > 0)) { tell(() => t("hotel.price_needed"), true); return; }
     const type = roomType(form.elements.room_type_id.value);
-    const body = { start: nights.start, end: nights.end, price: amount.toFixed(2) };
-    act("Rate change", $("#rate-set"), async () => {
+    const body = { start: nights.start, end: nights.end, price: value.toFixed(2) };
+    const currency = shown.currency;
+    act(() => t("what.rate"), $("#rate-set"), async () => {
       const done = await api(typePath(type.room_type_id, "night-rates"), { method: "PUT", json: body });
       const count = done.nights ?? nights.count;
-      return `Rate set to ${done.price ?? body.price} ${shown.currency} for ${plural(count, "night")} `
-        + `(${type.name}, ${range(nights.first, nights.last)}).`;
+      return () => t("done.rate", {
+        price: priced(done.price ?? body.price, currency), nights: nightsText(count),
+        type: type.name, range: range(nights.first, nights.last),
+      });
     });
   }
 
@@ -268,10 +298,10 @@ export function hotelCalendar({ api }) {
     if (!nights) return;
     const type = roomType(form.elements.room_type_id.value);
     const params = new URLSearchParams({ start: nights.start, end: nights.end });
-    act("Rate reset", $("#rate-reset"), async () => {
+    act(() => t("what.reset"), $("#rate-reset"), async () => {
       const done = await api(`${typePath(type.room_type_id, "night-rates")}?${params}`, { method: "DELETE" });
       const count = done.nights ?? nights.count;
-      return `${type.name}: back to the seasonal rate for ${plural(count, "night")} (${range(nights.first, nights.last)}).`;
+      return () => t("done.reset", { type: type.name, nights: nightsText(count), range: range(nights.first, nights.last) });
     });
   }
 
@@ -281,24 +311,25 @@ export function hotelCalendar({ api }) {
     const nights = nightsOf(form);
     if (!nights) return;
     const reason = form.elements.reason.value.trim();
-    if (!reason) { tell("Say why the rooms close (it is shown on the calendar).", true); return; }
+    if (!reason) { tell(() => t("hotel.reason_needed"), true); return; }
     const type = roomType(form.elements.room_type_id.value);
     const room = type.rooms.find((r) => r.room_id === form.elements.room_id.value);
     const body = { start: nights.start, end: nights.end, reason };
     if (room) body.room_id = room.room_id;
-    act(room ? `Closing room ${room.number}` : `Closing ${type.name}`, $("#closure-close"), async () => {
+    const what = room ? () => t("what.close_room", { number: room.number }) : () => t("what.close_type", { type: type.name });
+    act(what, $("#closure-close"), async () => {
       const done = await api(typePath(type.room_type_id, "closures"), { method: "POST", json: body });
-      return closedText(done, type, room, nights);
+      return () => closedText(done, type, room, nights);
     });
   }
 
   function closedText(done, type, room, nights) {
     const when = range(nights.first, nights.last);
-    const already = done.already_closed ? ` (${plural(done.already_closed, "room-night")} already closed)` : "";
-    if (room) return `Room ${room.number} closed for ${plural(nights.count, "night")}, ${when}${already}.`;
-    const booked = (done.left_booked || []).map((r) => `room ${r.number} (${r.nights.map(dayMonth).join(", ")})`);
-    return `${type.name} closed, ${when}: ${plural(done.closed ?? 0, "room-night")} closed${already}.`
-      + (booked.length ? ` Booked nights stay sold: ${booked.join("; ")}.` : "");
+    const already = done.already_closed ? t("done.already", { count: roomNights(done.already_closed) }) : "";
+    if (room) return t("done.closed_room", { number: room.number, nights: nightsText(nights.count), range: when, already });
+    const booked = (done.left_booked || []).map((r) => t("done.left_room", { number: r.number, nights: r.nights.map(dayMonth).join(", ") }));
+    return t("done.closed_type", { type: type.name, range: when, closed: roomNights(done.closed ?? 0), already })
+      + (booked.length ? t("done.left_booked", { rooms: booked.join("; ") }) : "");
   }
 
   function reopen() {
@@ -310,27 +341,23 @@ export function hotelCalendar({ api }) {
     reopenNights(type, room, nights, $("#closure-reopen"));
   }
 
-  function reopenRoom(type, room, first, last) {
+  function reopenRoom(type, room, first, last, button) {
     const nights = { first, last, start: first, end: addDays(last, 1), count: nightsBetween(first, last) };
-    reopenNights(type, { room_id: room.room_id, number: room.number }, nights, document.activeElement);
+    reopenNights(type, { room_id: room.room_id, number: room.number }, nights, button);
   }
 
   function reopenNights(type, room, nights, button) {
     const params = new URLSearchParams({ start: nights.start, end: nights.end });
     if (room) params.set("room_id", room.room_id);
-    act(room ? `Reopening room ${room.number}` : `Reopening ${type.name}`, button, async () => {
+    const what = room ? () => t("what.reopen_room", { number: room.number }) : () => t("what.reopen_type", { type: type.name });
+    act(what, button, async () => {
       const done = await api(`${typePath(type.room_type_id, "closures")}?${params}`, { method: "DELETE" });
-      const what = room ? `Room ${room.number}` : type.name;
-      return `${what} reopened, ${range(nights.first, nights.last)}: ${plural(done.reopened ?? 0, "room-night")} reopened.`;
+      const when = range(nights.first, nights.last);
+      const reopened = roomNights(done.reopened ?? 0);
+      return () => (room ? t("done.reopened_room", { number: room.number, range: when, reopened })
+        : t("done.reopened_type", { type: type.name, range: when, reopened }));
     });
   }
 
-  return { show };
+  return { show, render };
 }
-
-const ROW_NAMES = {
-  price: (currency) => `Price (${currency})`,
-  free: () => "Free",
-  booked: () => "Booked",
-  closed: () => "Closed",
-};

@@ -1,54 +1,82 @@
 // Operators' sections on people: agencies (each with its first manager) and users of every
 // role, created, listed, disabled and enabled here. Every value from the server goes into the
-// page as text (el), never as markup.
+// page as text (el), never as markup. Each section keeps what it read and what it last said,
+// so a change of language rewrites both.
 import { el } from "/shared/dom.js";
+import { counted, instant, t } from "./i18n.js";
 
 const $ = (selector) => document.querySelector(selector);
-const ROLE_NAMES = { agent: "Agent", agency_manager: "Agency manager", hotel_manager: "Hotel manager", operator: "Operator" };
 const AGENCY_ROLES = new Set(["agent", "agency_manager"]);
-const day = (iso) => (iso ? new Date(iso).toLocaleDateString("en-GB", { dateStyle: "medium" }) : "—");
-const activeBadge = (active) => el("span", { class: `badge ${active ? "active" : "inactive"}`, "data-testid": "active" }, active ? "active" : "disabled");
+const roleName = (role) => (["agent", "agency_manager", "hotel_manager", "operator"].includes(role) ? t(`role.${role}`) : role);
 
 // A form's fields as an object, empty ones left out.
 function values(form) {
   return Object.fromEntries([...new FormData(form)].map(([k, v]) => [k, String(v).trim()]).filter(([, v]) => v !== ""));
 }
 
-function say(node, text, kind = "") {
-  node.textContent = text;
-  node.classList.remove("error", "success");
-  if (kind) node.classList.add(kind);
+// A status line that remembers how to write what it says: {text(), kind}.
+function statusLine(node) {
+  let said = null;
+  const render = () => {
+    node.textContent = said ? said.text() : "";
+    node.classList.remove("error", "success");
+    if (said?.kind) node.classList.add(said.kind);
+  };
+  return {
+    say(text, kind = "") { said = text ? { text, kind } : null; render(); },
+    render,
+  };
+}
+
+// The sentence for a refused creation: taken, refused, or not created, with the server's reason.
+function refusal(error, errorText) {
+  const key = error.status === 409 ? "form.taken" : error.status === 422 ? "form.refused" : "form.failed";
+  return () => t(key, { reason: errorText(error) });
 }
 
 // ---- agencies -----------------------------------------------------------------------------
 
 // Handlers are assigned (onclick =), not added: the next person to sign in replaces them.
-export function agencies({ api, open }) {
+export function agencies({ api, errorText, open }) {
+  const listed = statusLine($("#agencies-status"));
+  const formStatus = statusLine($("#agency-form-status"));
+  let items = null;
   fillDatalists();
   $("#agencies-refresh").onclick = load;
   $("#agency-form").onsubmit = create;
 
   async function load() {
     try {
-      const page = await api("/api/agencies");
-      say($("#agencies-status"), page.items.length ? "" : "No agency yet.");
-      $("#agencies tbody").replaceChildren(...page.items.map(row));
+      items = (await api("/api/agencies")).items;
+      listed.say(items.length ? null : () => t("agencies.none"));
     } catch (error) {
-      say($("#agencies-status"), error.message, "error");
+      listed.say(() => errorText(error), "error");
     }
+    renderRows();
+  }
+
+  function render() {
+    listed.render();
+    formStatus.render();
+    renderRows();
+  }
+
+  function renderRows() {
+    if (items) $("#agencies tbody").replaceChildren(...items.map(row));
   }
 
   function row(agency) {
+    const people = agency.users ?? 0;
     return el("tr", { "data-agency": agency.agency_id },
-      el("td", { "data-label": "Agency" }, el("strong", {}, agency.name), el("br"), el("span", { class: "mono muted" }, agency.agency_id)),
-      el("td", { "data-label": "City" }, `${agency.city}, ${agency.country}`),
-      el("td", { "data-label": "Time zone" }, agency.time_zone),
-      el("td", { "data-label": "Currency" }, agency.currency),
-      el("td", { "data-label": "People" }, el("button", {
-        type: "button", class: "link", title: `The people of ${agency.name}`,
+      el("td", { "data-label": t("agencies.agency") }, el("strong", {}, agency.name), el("br"), el("span", { class: "mono muted", translate: "no" }, agency.agency_id)),
+      el("td", { "data-label": t("agencies.city") }, `${agency.city}, ${agency.country}`),
+      el("td", { "data-label": t("agencies.time_zone") }, agency.time_zone),
+      el("td", { "data-label": t("agencies.currency") }, agency.currency),
+      el("td", { "data-label": t("agencies.people") }, el("button", {
+        type: "button", class: "link", title: t("agencies.people.title", { agency: agency.name }),
         onclick: () => open("users", { agency_id: agency.agency_id }),
-      }, `${agency.users ?? 0} ${agency.users === 1 ? "person" : "people"}`)),
-      el("td", { "data-label": "State" }, activeBadge(agency.active !== false)));
+      }, counted("agencies.people", people))),
+      el("td", { "data-label": t("agencies.state") }, activeBadge(agency.active !== false, "agency")));
   }
 
   async function create(event) {
@@ -63,23 +91,24 @@ export function agencies({ api, open }) {
     if (fields.agency_id) body.agency_id = fields.agency_id;
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
-    say($("#agency-form-status"), "Creating the agency…");
+    formStatus.say(() => t("agency.creating"));
     try {
       const made = await api("/api/agencies", { method: "POST", json: body });
       form.reset();
-      say($("#agency-form-status"),
-        `Agency ${made.agency.name} (${made.agency.agency_id}) created; its manager ${made.manager.username} can sign in to the agents' app.`,
-        "success");
+      formStatus.say(() => t("agency.created", { name: made.agency.name, id: made.agency.agency_id, manager: made.manager.username }), "success");
       await load();
     } catch (error) {
-      const prefix = error.status === 409 ? "Already taken: " : error.status === 422 ? "Refused: " : "Not created: ";
-      say($("#agency-form-status"), prefix + error.message, "error");
+      formStatus.say(refusal(error, errorText), "error");
     } finally {
       button.disabled = false;
     }
   }
 
-  return { show: load };
+  return { show: load, render };
+}
+
+function activeBadge(active, of) {
+  return el("span", { class: `badge ${active ? "active" : "inactive"}`, "data-testid": "active" }, t(`${of}.${active ? "active" : "disabled"}`));
 }
 
 function fillDatalists() {
@@ -92,8 +121,12 @@ function fillDatalists() {
 
 // ---- users --------------------------------------------------------------------------------
 
-export function users({ api, me }) {
+export function users({ api, errorText, me }) {
+  const listed = statusLine($("#users-status"));
+  const formStatus = statusLine($("#user-form-status"));
   let knownAgencies = [];
+  let hotelNames = {}; // hotel id: name, for the hotels a hotel manager runs
+  let items = null;
   $("#users-filter").onchange = load;
   $("#users-filter").onsubmit = (event) => { event.preventDefault(); load(); };
   $("#user-form").onsubmit = create;
@@ -111,11 +144,14 @@ export function users({ api, me }) {
   }
 
   async function loadAgencies() {
-    const page = await api("/api/agencies");
-    knownAgencies = page.items;
+    knownAgencies = (await api("/api/agencies")).items;
+    renderAgencies();
+  }
+
+  function renderAgencies() {
     for (const select of [$("#users-agency"), $("#user-agency")]) {
       const chosen = select.value;
-      const first = select.id === "users-agency" ? [el("option", { value: "" }, "All")] : [];
+      const first = select.id === "users-agency" ? [el("option", { value: "" }, t("users.all"))] : [];
       select.replaceChildren(...first, ...knownAgencies.map((a) => el("option", { value: a.agency_id }, `${a.name} (${a.city})`)));
       if ([...select.options].some((o) => o.value === chosen)) select.value = chosen;
     }
@@ -123,6 +159,7 @@ export function users({ api, me }) {
 
   async function loadHotels() {
     const page = await api("/api/managed-hotels");
+    hotelNames = Object.fromEntries(page.items.map((hotel) => [hotel.hotel_id, hotel.name]));
     const chosen = new Set([...document.querySelectorAll("#user-hotels input:checked")].map((i) => i.value));
     $("#user-hotels").replaceChildren(...page.items.map((hotel) => el("label", { class: "check" },
       el("input", { type: "checkbox", name: "hotel_ids", value: hotel.hotel_id, checked: chosen.has(hotel.hotel_id) }),
@@ -132,12 +169,23 @@ export function users({ api, me }) {
   async function load() {
     const filter = values($("#users-filter"));
     try {
-      const page = await api(`/api/users?${new URLSearchParams(filter)}`);
-      say($("#users-status"), page.items.length ? `${page.items.length} ${page.items.length === 1 ? "person" : "people"}` : "Nobody matches.");
-      $("#users tbody").replaceChildren(...page.items.map(row));
+      items = (await api(`/api/users?${new URLSearchParams(filter)}`)).items;
+      listed.say(() => (items.length ? counted("users", items.length) : t("users.none")));
     } catch (error) {
-      say($("#users-status"), error.message, "error");
+      listed.say(() => errorText(error), "error");
     }
+    renderRows();
+  }
+
+  function render() {
+    renderAgencies();
+    listed.render();
+    formStatus.render();
+    renderRows();
+  }
+
+  function renderRows() {
+    if (items) $("#users tbody").replaceChildren(...items.map(row));
   }
 
   function where(user) {
@@ -145,23 +193,23 @@ export function users({ api, me }) {
       const agency = knownAgencies.find((a) => a.agency_id === user.agency_id);
       return agency ? agency.name : user.agency_id;
     }
-    if (user.hotel_ids?.length) return user.hotel_ids.join(", ");
-    return el("span", { class: "muted" }, "head office");
+    if (user.hotel_ids?.length) return user.hotel_ids.map((id) => hotelNames[id] || id).join(", ");
+    return el("span", { class: "muted" }, t("users.head_office"));
   }
 
   function row(user) {
-    const toggle = user.username === me.username ? el("span", { class: "muted" }, "you")
+    const toggle = user.username === me.username ? el("span", { class: "muted" }, t("users.you"))
       : el("button", {
         type: "button", class: user.active ? "danger" : "",
         "data-testid": user.active ? "disable" : "enable",
-        onclick: (event) => setActive(user, !user.active, event.target),
-      }, user.active ? "Disable" : "Enable");
+        onclick: (event) => setActive(user, !user.active, event.currentTarget),
+      }, t(user.active ? "users.disable" : "users.enable"));
     return el("tr", { "data-user": user.username, class: user.active ? "" : "inactive" },
-      el("td", { "data-label": "Person" }, el("strong", {}, user.display_name), el("br"), el("span", { class: "mono muted" }, user.username)),
-      el("td", { "data-label": "Role" }, ROLE_NAMES[user.role] || user.role),
-      el("td", { "data-label": "Agency or hotels" }, where(user)),
-      el("td", { "data-label": "State" }, activeBadge(user.active)),
-      el("td", { "data-label": "Created" }, day(user.created_at)),
+      el("td", { "data-label": t("users.person") }, el("strong", {}, user.display_name), el("br"), el("span", { class: "mono muted", translate: "no" }, user.username)),
+      el("td", { "data-label": t("users.role") }, roleName(user.role)),
+      el("td", { "data-label": t("users.where") }, where(user)),
+      el("td", { "data-label": t("users.state") }, activeBadge(user.active, "user")),
+      el("td", { "data-label": t("users.created") }, instant(user.created_at)),
       el("td", { class: "actions" }, toggle));
   }
 
@@ -169,10 +217,11 @@ export function users({ api, me }) {
     button.disabled = true;
     try {
       await api(`/api/users/${encodeURIComponent(user.username)}/${active ? "enable" : "disable"}`, { method: "POST" });
-      say($("#users-status"), active ? `${user.username} is enabled again.` : `${user.username} is disabled; their sessions have ended.`, "success");
+      listed.say(() => t(active ? "users.enabled" : "users.disabled", { user: user.username }), "success");
       await load();
+      listed.say(() => t(active ? "users.enabled" : "users.disabled", { user: user.username }), "success");
     } catch (error) {
-      say($("#users-status"), error.message, "error");
+      listed.say(() => errorText(error), "error");
       button.disabled = false;
     }
   }
@@ -198,15 +247,16 @@ export function users({ api, me }) {
     try {
       const made = await api("/api/users", { method: "POST", json: body });
       for (const name of ["username", "display_name", "password"]) form.elements[name].value = "";
-      say($("#user-form-status"), `${made.display_name} (${made.username}) created as ${(ROLE_NAMES[made.role] || made.role).toLowerCase()}.`, "success");
+      formStatus.say(() => t("user.created", {
+        name: made.display_name, user: made.username, role: t(`role.${made.role}.lower`),
+      }), "success");
       await load();
     } catch (error) {
-      const prefix = error.status === 409 ? "Already taken: " : error.status === 422 ? "Refused: " : "Not created: ";
-      say($("#user-form-status"), prefix + error.message, "error");
+      formStatus.say(refusal(error, errorText), "error");
     } finally {
       button.disabled = false;
     }
   }
 
-  return { show };
+  return { show, render };
 }

@@ -5,7 +5,7 @@ import { el } from "./dom.js";
 
 const MIN_LENGTH = 10; // the server's rule; it says why when it refuses one
 
-// The dialog's texts in English (the agents' app adds them to its own, with French).
+// The dialog's texts in English and French (each app adds them to its own).
 export const PASSWORD_TEXTS = {
   "password.title": "Change my password",
   "password.intro": "Your other sessions end; this one goes on.",
@@ -24,6 +24,26 @@ export const PASSWORD_TEXTS = {
   "password.wrong": "The current password is wrong.",
   "password.refused": "This new password is refused: {reason}",
   "password.failed": "The password could not be changed: {reason}",
+};
+
+export const PASSWORD_TEXTS_FR = {
+  "password.title": "Changer mon mot de passe",
+  "password.intro": "Vos autres sessions se ferment ; celle-ci continue.",
+  "password.current": "Mot de passe actuel",
+  "password.new": "Nouveau mot de passe",
+  "password.again": "Nouveau mot de passe (encore)",
+  "password.hint": "Au moins {count} caractères, sans votre identifiant.",
+  "password.submit": "Changer le mot de passe",
+  "password.close": "Annuler",
+  "password.done": "Fermer",
+  "password.sending": "Changement du mot de passe…",
+  "password.changed": "Mot de passe changé. Utilisez le nouveau à votre prochaine connexion.",
+  "password.missing": "Indiquez le mot de passe actuel et le nouveau.",
+  "password.mismatch": "Les deux nouveaux mots de passe diffèrent.",
+  "password.short": "Un mot de passe a au moins {count} caractères.",
+  "password.wrong": "Le mot de passe actuel est incorrect.",
+  "password.refused": "Ce nouveau mot de passe est refusé : {reason}",
+  "password.failed": "Le mot de passe n’a pas pu être changé : {reason}",
 };
 
 export function englishPasswordText(key, vars = {}) {
