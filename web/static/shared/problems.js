@@ -161,7 +161,7 @@ export const PROBLEM_TEXTS = {
     "range_too_long": "at most {max_nights} nights at once.",
     "unknown_parent": "no {parent} {id}.",
   },
-  fr: typesetAll({
+  fr: {
     // ---- signing in, roles
     "auth.sign_in_first": "Connectez-vous d’abord.",
     "auth.token_invalid": "Votre session a expiré : reconnectez-vous.",
@@ -312,8 +312,9 @@ export const PROBLEM_TEXTS = {
     "range_end_not_after_start": "la fin doit être après le début (la dernière nuit n’est pas comprise).",
     "range_too_long": "au plus {max_nights} nuits à la fois.",
     "unknown_parent": "{parent} : aucune ligne {id}.",
-  }),
+  },
 };
+PROBLEM_TEXTS.fr = typesetAll(PROBLEM_TEXTS.fr);
 
 // The name of each field a form sends, by the last part of a validation error's `loc`.
 export const FIELD_NAMES = {
