@@ -67,6 +67,19 @@ def saga_ended(trace_id: str) -> Any:
     return ended
 
 
+def every_process_in(trace_id: str) -> Any:
+    def complete(spans: list[ReceivedSpan]) -> bool:
+        trace = in_trace(spans, trace_id)
+        for service in TOUCHED:
+            kinds = {span.kind for span in trace if span.service == service}
+            needed = {"CLIENT"} if service == "web" else {"CLIENT", "CONSUMER", "PRODUCER"}
+            if not needed <= kinds:
+                return False
+        return True
+
+    return complete
+
+
 async def test_one_booking_is_one_trace_across_every_process_without_personal_data(
     agent: AgentClient, traced: Platform, receiver: OtlpReceiver
 ) -> None:
@@ -97,8 +110,12 @@ async def test_one_booking_is_one_trace_across_every_process_without_personal_da
     (request,) = [span for span in receiver.spans if _starts(span, booking_id)]
     trace_id = request.trace_id
     ended = receiver.wait_for(saga_ended(trace_id), EXPORTED_WITHIN_SECONDS)
+    assert ended, _described(in_trace(receiver.spans, trace_id))
+    # Each process exports on its own schedule: a participant's reply span may arrive after
+    # the orchestrator's. Wait until every process's part is in (the checks below say which
+    # part is missing if it never comes).
+    receiver.wait_for(every_process_in(trace_id), EXPORTED_WITHIN_SECONDS)
     trace = in_trace(receiver.spans, trace_id)
-    assert ended, _described(trace)
 
     by_service = {service: [s for s in trace if s.service == service] for service in TOUCHED}
     missing = [service for service, spans in by_service.items() if not spans]
