@@ -27,10 +27,25 @@ from pydantic import BaseModel
 
 from contracts.asyncapi_examples import BOOKING_ID, EXAMPLES, PARTNER_EXAMPLES
 from contracts.base import Message
-from contracts.events import CLOUDEVENTS_CONTENT_TYPE, PUBLIC_EVENTS, CloudEvent, PublicEvent
+from contracts.events import (
+    CLOUDEVENTS_CONTENT_TYPE,
+    PUBLIC_EVENTS,
+    BookingCancelled,
+    BookingConfirmed,
+    BookingFailed,
+    CloudEvent,
+    PublicEvent,
+)
 from contracts.partners import PARTNER_EVENTS, PARTNER_REQUESTS, PartnerEvent
 from contracts.topology import PUBLIC_ROUTING_PREFIX, Topology
 
+# What each public event means, for a model without a docstring of its own (a docstring would
+# be part of its schema, which its version fixes).
+EVENT_SUMMARIES: dict[type[PublicEvent], str] = {
+    BookingConfirmed: "A booking is confirmed: its confirmation code, stay, total and currency.",
+    BookingFailed: "A booking failed and nothing is held or sold for it; the reason in words.",
+    BookingCancelled: "A confirmed booking was cancelled; its nights are free again.",
+}
 ASYNCAPI_VERSION = "3.1.0"
 DOCUMENT_VERSION = "1.0.0"
 ROOT = Path(__file__).resolve().parents[1]
@@ -92,7 +107,7 @@ def _message(
     return {
         "name": message_name(model),
         "title": model.__name__,
-        "summary": " ".join((model.__doc__ or f"{model.__name__}: a booking event.").split()),
+        "summary": " ".join((model.__doc__ or EVENT_SUMMARIES.get(model, "")).split()),
         "contentType": content_type,
         "payload": payload,
         "bindings": {
