@@ -41,7 +41,7 @@ from contracts.topology import PUBLIC_ROUTING_PREFIX, Topology
 
 # What each public event means, for a model without a docstring of its own (a docstring would
 # be part of its schema, which its version fixes).
-EVENT_SUMMARIES: dict[type[PublicEvent], str] = {
+EVENT_SUMMARIES: dict[type[Message], str] = {
     BookingConfirmed: "A booking is confirmed: its confirmation code, stay, total and currency.",
     BookingFailed: "A booking failed and nothing is held or sold for it; the reason in words.",
     BookingCancelled: "A confirmed booking was cancelled; its nights are free again.",
