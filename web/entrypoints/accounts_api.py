@@ -59,24 +59,28 @@ class ManagerIn(BaseModel):
     password: str = Field(max_length=passwords.MAX_LENGTH)
 
 
+AGENCY_ID = r"^[a-z0-9][a-z0-9-]{1,63}$"
+
+
 class UserIn(ManagerIn):
     role: Role = Role.AGENT
-    agency_id: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")
+    agency_id: str | None = Field(default=None, pattern=AGENCY_ID)
     hotel_ids: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
         default_factory=list, max_length=50
     )
 
 
-class AgencyIn(BaseModel):
+class AgencyFields(BaseModel):
+    """What names an agency (or a partner, an agency without people)."""
+
     model_config = ConfigDict(extra="forbid")
 
-    agency_id: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")
+    agency_id: str | None = Field(default=None, pattern=AGENCY_ID)
     name: str = Field(min_length=2, max_length=200)
     city: str = Field(min_length=1, max_length=100)
     country: str = Field(pattern=r"^[A-Za-z]{2}$")
     time_zone: str = Field(min_length=1, max_length=64)
     currency: str = Field(pattern=r"^[A-Za-z]{3}$")
-    manager: ManagerIn
 
     @field_validator("time_zone")
     @classmethod
@@ -90,6 +94,10 @@ class AgencyIn(BaseModel):
                 {"time_zone": value},
             ) from None
         return value
+
+
+class AgencyIn(AgencyFields):
+    manager: ManagerIn
 
 
 def _account_out(account: Account) -> dict[str, Any]:

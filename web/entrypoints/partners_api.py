@@ -6,11 +6,8 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 from urllib.parse import unquote, urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Path, Request, status
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-from pydantic_core import PydanticCustomError
 
 from contracts.topology import Topology
 from infra.messaging.broker_users import BrokerUsersUnavailable, create_partner_user
@@ -18,38 +15,16 @@ from infra.problems import Refusal
 from web.accounts.store import PARTNER, Agency, Clash
 from web.auth import Operator
 from web.edge import COMMON, CONFLICT, NOT_FOUND
+from web.entrypoints.accounts_api import AGENCY_ID, AgencyFields
 from web.entrypoints.auth_api import accounts
 from web.settings import WebSettings
 
 router = APIRouter(prefix="/api", tags=["partners"], responses=COMMON | NOT_FOUND | CONFLICT)
-AGENCY_ID = r"^[a-z0-9][a-z0-9-]{1,63}$"
 ONCE = "The password is shown this once: keep it in the partner's secrets store."
 
 
-class PartnerIn(BaseModel):
+class PartnerIn(AgencyFields):
     """A partner is an agency without people: the same fields, no manager."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    agency_id: str | None = Field(default=None, pattern=AGENCY_ID)
-    name: str = Field(min_length=2, max_length=200)
-    city: str = Field(min_length=1, max_length=100)
-    country: str = Field(pattern=r"^[A-Za-z]{2}$")
-    time_zone: str = Field(min_length=1, max_length=64)
-    currency: str = Field(pattern=r"^[A-Za-z]{3}$")
-
-    @field_validator("time_zone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise PydanticCustomError(
-                "time_zone_unknown",
-                "{time_zone!r} is not a time zone (write it as Europe/Paris)",
-                {"time_zone": value},
-            ) from None
-        return value
 
 
 def _topology(request: Request) -> Topology:
