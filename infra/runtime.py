@@ -15,6 +15,7 @@ from faststream.rabbit import RabbitBroker, RabbitExchange, RabbitQueue
 from contracts.topology import Topology
 from infra.messaging.broker import broker_user_of, check_topology, declare_topology, existing
 from infra.messaging.consumer import QueueConsumer
+from infra.messaging.consumer_watch import Consumer, ConsumerWatch
 from infra.messaging.delivery import Delivery
 from infra.metrics import BATCH_SIZE
 
@@ -37,6 +38,7 @@ class Subscription:
 
 
 _SUBSCRIPTIONS: WeakKeyDictionary[RabbitBroker, list[Subscription]] = WeakKeyDictionary()
+_WATCHES: WeakKeyDictionary[RabbitBroker, ConsumerWatch] = WeakKeyDictionary()
 
 
 def listen(broker: RabbitBroker, subscription: Subscription) -> None:
@@ -86,21 +88,39 @@ class Batches:
                 log.exception("a batch failed", queue=self._consumer.queue_name, size=len(batch))
 
 
-async def start_broker(broker: RabbitBroker, topology: Topology) -> None:
+async def start_broker(
+    broker: RabbitBroker, topology: Topology, watch: ConsumerWatch | None = None
+) -> None:
+    """Connect, declare (or check) the topology, consume every subscription, and watch that
+    each stays consumed (`infra.messaging.consumer_watch`)."""
     await broker.connect()
     if broker_user_of(broker) is None:
         await declare_topology(broker, topology)
     else:
         await check_topology(broker, topology)
     await broker.start()
+    watch = _WATCHES.setdefault(broker, watch or ConsumerWatch())
     for subscription in _SUBSCRIPTIONS.get(broker, ()):
         queue = await broker.declare_queue(subscription.queue)
         if subscription.bound_to is not None:
             exchange, routing_key = subscription.bound_to
             await queue.bind(await broker.declare_exchange(exchange), routing_key)
-        await queue.consume(subscription.on_delivery, no_ack=subscription.no_ack)
+        tag = await queue.consume(subscription.on_delivery, no_ack=subscription.no_ack)
+        watch.add(Consumer(queue, tag, subscription.on_delivery, subscription.no_ack))
+    watch.start()
+
+
+async def stop_broker(broker: RabbitBroker) -> None:
+    watch = _WATCHES.pop(broker, None)
+    if watch is not None:
+        await watch.stop()
+    await broker.stop()
 
 
 async def broker_ping(broker: RabbitBroker) -> None:
     if not await broker.ping(timeout=2.0):
         raise ConnectionError("broker unreachable")
+    watch = _WATCHES.get(broker)
+    lost = watch.lost() if watch is not None else []
+    if lost:
+        raise ConnectionError(f"not consuming {', '.join(lost)}")

@@ -27,7 +27,7 @@ from infra.messaging.broker import make_broker
 from infra.messaging.consumer import CommandConsumer, EventConsumer
 from infra.messaging.errors import SQL_TRANSIENT
 from infra.messaging.publisher import Publisher
-from infra.runtime import broker_ping, start_broker, subscribe
+from infra.runtime import broker_ping, start_broker, stop_broker, subscribe
 from infra.service_auth import require_service_token
 from infra.stores.driver_sql import DriverSql
 from infra.stores.read_only import ReadOnlyCommands
@@ -77,7 +77,7 @@ def create_app(settings: ClientsSettings | None = None) -> FastAPI:
             yield
         finally:
             if resources.broker is not None:
-                await resources.broker.stop()
+                await stop_broker(resources.broker)
             await engine.dispose()
 
     app = FastAPI(title="clients", lifespan=lifespan, max_body_size=MAX_BODY_BYTES)

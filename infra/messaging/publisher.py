@@ -15,6 +15,7 @@ in `x-dead-letter-original-user` (the dashboard's requeue restores it).
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import aiormq
@@ -35,6 +36,11 @@ from infra import tracing
 from infra.messaging.broker import publishing_as
 from infra.messaging.codec import Outgoing
 from infra.messaging.signing import MessageSigner
+
+# The longest a publish may wait for the broker's confirm, the wait for a reconnection included
+# (aio-pika waits for a robust channel unbounded). Past it the publish counts as failed and is
+# retried like any broker outage: a caller never hangs on a channel that will not come back.
+CONFIRM_TIMEOUT_SECONDS = 15.0
 
 
 class PublishNotConfirmed(ConnectionError):
@@ -132,14 +138,15 @@ class Publisher:
         # When tracing, aio-pika's instrumentation adds `traceparent` to the headers; the
         # signature covers the envelope and the body only, so it holds with or without it.
         with tracing.about_saga(outgoing.envelope.saga_id):
-            confirmation = await self._broker.publish(
-                outgoing.body,
-                exchange=exchange,
-                routing_key=routing_key,
-                persist=persist,
-                mandatory=mandatory,
-                **properties,
-            )
+            async with asyncio.timeout(CONFIRM_TIMEOUT_SECONDS):
+                confirmation = await self._broker.publish(
+                    outgoing.body,
+                    exchange=exchange,
+                    routing_key=routing_key,
+                    persist=persist,
+                    mandatory=mandatory,
+                    **properties,
+                )
         _ensure_confirmed(confirmation, outgoing.envelope.message_type)
 
     async def dead_letter(self, raw: AbstractIncomingMessage, queue_name: str, reason: str) -> None:
@@ -151,20 +158,21 @@ class Publisher:
         headers.pop(DEAD_LETTER_ORIGINAL_USER_HEADER, None)
         if raw.user_id:
             headers[DEAD_LETTER_ORIGINAL_USER_HEADER] = raw.user_id
-        confirmation = await self._broker.publish(
-            raw.body,
-            exchange=self._topology.dead_letters,
-            routing_key=queue_name,
-            persist=True,
-            mandatory=True,
-            headers=headers,
-            message_id=raw.message_id,
-            correlation_id=raw.correlation_id,
-            message_type=raw.type,
-            timestamp=raw.timestamp,
-            content_type=raw.content_type,
-            **self._identity(),
-        )
+        async with asyncio.timeout(CONFIRM_TIMEOUT_SECONDS):
+            confirmation = await self._broker.publish(
+                raw.body,
+                exchange=self._topology.dead_letters,
+                routing_key=queue_name,
+                persist=True,
+                mandatory=True,
+                headers=headers,
+                message_id=raw.message_id,
+                correlation_id=raw.correlation_id,
+                message_type=raw.type,
+                timestamp=raw.timestamp,
+                content_type=raw.content_type,
+                **self._identity(),
+            )
         _ensure_confirmed(confirmation, "dead letter")
 
 

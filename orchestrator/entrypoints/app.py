@@ -20,7 +20,7 @@ from infra.messaging.errors import SQL_TRANSIENT
 from infra.messaging.identities import Sender
 from infra.messaging.publisher import Publisher
 from infra.problems import install_refusals
-from infra.runtime import broker_ping, start_broker, subscribe
+from infra.runtime import broker_ping, start_broker, stop_broker, subscribe
 from infra.service_auth import require_service_token
 from orchestrator import metrics
 from orchestrator.adapters.engine import open_saga_store
@@ -92,7 +92,7 @@ def create_app(settings: OrchestratorSettings | None = None) -> FastAPI:
             with contextlib.suppress(Exception):  # what is left unmarked is relayed next start
                 await sagas.mark_sent()
         finally:
-            await broker.stop()
+            await stop_broker(broker)
             await engine.dispose()
 
     app = FastAPI(title="orchestrator", lifespan=lifespan)

@@ -21,7 +21,7 @@ from infra.messaging.broker import make_broker
 from infra.messaging.consumer import CommandConsumer
 from infra.messaging.errors import MONGO_TRANSIENT
 from infra.messaging.publisher import Publisher
-from infra.runtime import broker_ping, start_broker, subscribe
+from infra.runtime import broker_ping, start_broker, stop_broker, subscribe
 from infra.service_auth import require_service_token
 from infra.stores.mongo import database, make_client
 from infra.stores.mongo_inbox import MongoInbox
@@ -69,7 +69,7 @@ def create_app(settings: ReservationsSettings | None = None) -> FastAPI:
             try:
                 yield
             finally:
-                await broker.stop()
+                await stop_broker(broker)
                 alive.cancel()
         finally:
             client.close()

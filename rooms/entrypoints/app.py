@@ -18,7 +18,7 @@ from infra.messaging.consumer import CommandConsumer
 from infra.messaging.errors import SQL_TRANSIENT
 from infra.messaging.publisher import Publisher
 from infra.problems import install_refusals
-from infra.runtime import broker_ping, start_broker, subscribe
+from infra.runtime import broker_ping, start_broker, stop_broker, subscribe
 from infra.service_auth import require_service_token
 from infra.stores.sql_inbox import SqlInbox
 from rooms.adapters.seed import seed
@@ -64,7 +64,7 @@ def create_app(settings: RoomsSettings | None = None) -> FastAPI:
             sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
-            await broker.stop()
+            await stop_broker(broker)
             await engine.dispose()
 
     app = FastAPI(title="rooms", lifespan=lifespan)

@@ -10,6 +10,7 @@ from typing import Any
 import aio_pika
 import pytest
 from motor.motor_asyncio import AsyncIOMotorClient
+from prometheus_client import REGISTRY
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from contracts.clients import ClientVerified, VerifyClient
@@ -17,7 +18,8 @@ from contracts.envelope import DEAD_LETTER_REASON_HEADER, Envelope, new_id
 from contracts.topology import Service, Topology
 from infra.messaging.broker import make_broker
 from infra.messaging.codec import Outgoing
-from infra.runtime import start_broker, subscribe
+from infra.messaging.consumer_watch import ConsumerWatch
+from infra.runtime import broker_ping, start_broker, stop_broker, subscribe
 from infra.stores.sql import make_engine
 from tests.support import probe
 from tests.support.observer import drain_queue, publish_raw, send_command, watch_replies
@@ -212,3 +214,40 @@ async def test_a_message_that_keeps_failing_is_dead_lettered_with_the_error_and_
     assert await probe.applied(engine, command.envelope.saga_id) is None, (
         "every attempt rolled back"
     )
+
+
+async def test_a_consumer_lost_under_the_robust_connection_is_consumed_again(
+    amqp_url: str, topology: Topology, engine: AsyncEngine, broker_connection: Any
+) -> None:
+    """A consumer can vanish without aio-pika noticing (docs/chaos/rabbitmq-restart-broken:
+    after a broker restart the rooms service never consumed again). The watch finds the queue
+    without its consumer, consumes it again, and the command sent meanwhile is answered."""
+    broker = make_broker(amqp_url, prefetch_count=8)
+    consumer = probe.sql_consumer(broker, topology, engine)
+    subscribe(broker, topology.command_queue(Service.CLIENTS), consumer)
+    watch = ConsumerWatch(check_every=0.2, grace=1.0)
+    await start_broker(broker, topology, watch)
+    try:
+        (consuming,) = watch.consumers
+        queue_name = consuming.queue.name
+        channel = await consuming.queue.channel.get_underlay_channel()
+        await channel.basic_cancel(consuming.tag)  # gone on the broker, unknown to aio-pika
+        declared = await channel.queue_declare(queue_name, passive=True)
+        assert declared.consumer_count == 0, "the queue has lost its only consumer"
+        restored_before = restored(queue_name)
+
+        command = verify_client(saga_id=new_id())
+        async with watch_replies(amqp_url, topology) as replies:
+            await send(broker_connection, topology, command)
+            (reply,) = await replies.wait_for(1, timeout=30)
+
+        assert reply.correlation_id == command.envelope.saga_id
+        assert restored(queue_name) == restored_before + 1
+        await broker_ping(broker)  # healthy again
+    finally:
+        await stop_broker(broker)
+
+
+def restored(queue_name: str) -> float:
+    value = REGISTRY.get_sample_value("booking_consumers_restored_total", {"queue": queue_name})
+    return value or 0.0

@@ -15,7 +15,7 @@ from infra.logging import configure_logging
 from infra.messaging.broker import make_broker
 from infra.messaging.publisher import Publisher
 from infra.problems import install_refusals
-from infra.runtime import broker_ping, start_broker
+from infra.runtime import broker_ping, start_broker, stop_broker
 from web.accounts.demo import ensure_operator, seed_demo
 from web.accounts.store import AccountStore
 from web.auth import Sessions, SpentTickets
@@ -72,7 +72,7 @@ def create_app(service: str, settings: WebSettings | None = None) -> FastAPI:
             yield
         finally:
             await app.state.dead_letters.close()
-            await broker.stop()
+            await stop_broker(broker)
             await app.state.upstreams.aclose()
             await app.state.accounts.close()
 
