@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -145,7 +146,7 @@ def _decode(raw: AbstractIncomingMessage) -> Decoded:
             ) from None
     try:
         if raw.content_type == CLOUDEVENTS_CONTENT_TYPE:  # a public event: the data is the message
-            message = CloudEvent[model].model_validate_json(raw.body).data  # type: ignore[valid-type]
+            message = cloud_event_of(model).model_validate_json(raw.body).data
         else:
             message = model.model_validate_json(raw.body)
     except ValidationError as exc:
@@ -157,6 +158,14 @@ def _decode(raw: AbstractIncomingMessage) -> Decoded:
             f"body is not a valid {envelope.message_type}: {type(exc).__name__}"
         ) from exc
     return Decoded(envelope, message)
+
+
+@functools.cache
+def cloud_event_of(model: type[Message]) -> type[CloudEvent[Any]]:
+    """`CloudEvent[model]`, built once per message type: pydantic keeps its parametrized
+    generics only weakly, so writing `CloudEvent[model]` at each delivery built the class again
+    (about 8% of the web process's CPU in py-spy, decoding public events)."""
+    return CloudEvent[model]  # type: ignore[valid-type]
 
 
 def _describe(exc: ValidationError) -> str:

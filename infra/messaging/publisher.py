@@ -18,8 +18,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import aio_pika
 import aiormq
-from aio_pika.abc import AbstractIncomingMessage
+from aio_pika.abc import AbstractExchange, AbstractIncomingMessage
 from faststream.rabbit import RabbitBroker, RabbitExchange
 from pamqp import commands as spec
 
@@ -59,6 +60,8 @@ class Publisher:
             {topology.commands.name, topology.replies.name, topology.events.name}
         )
         publishing_as(broker, signer.broker_user)
+        self._transient: AbstractExchange | None = None
+        self._transient_lock = asyncio.Lock()
 
     @property
     def topology(self) -> Topology:
@@ -92,13 +95,46 @@ class Publisher:
         await self.publish_to_events(Outgoing.of(event, envelope), routing_key)
 
     async def publish_to_events(
-        self, outgoing: Outgoing, routing_key: str, persist: bool = True, **overrides: Any
+        self, outgoing: Outgoing, routing_key: str, **overrides: Any
     ) -> None:
         # Events go to a topic exchange: with nobody subscribed, "delivered to every subscriber
         # there is" is success, so they are not mandatory (commands and replies are).
         await self.publish(
-            outgoing, self._topology.events, routing_key, False, persist, **overrides
+            outgoing, self._topology.events, routing_key, mandatory=False, **overrides
         )
+
+    async def publish_transient_event(self, outgoing: Outgoing, routing_key: str) -> None:
+        """Publish an event a screen can do without (progress), kept in memory only and not
+        confirmed: on a channel of its own without publisher confirms, so neither this process
+        nor the broker spends a confirm on it. Written to the socket is all it is sure of; a
+        screen that misses one reads the stored saga."""
+        properties = outgoing.amqp_properties(self._signer.sign(outgoing.envelope, outgoing.body))
+        message = aio_pika.Message(
+            outgoing.body,
+            headers=properties["headers"],
+            content_type=properties["content_type"],
+            message_id=properties["message_id"],
+            correlation_id=properties["correlation_id"],
+            type=properties["message_type"],
+            timestamp=properties["timestamp"],
+            user_id=self.broker_user,
+            delivery_mode=aio_pika.DeliveryMode.NOT_PERSISTENT,
+        )
+        with tracing.about_saga(outgoing.envelope.saga_id):
+            async with asyncio.timeout(CONFIRM_TIMEOUT_SECONDS):
+                exchange = await self._transient_events()
+                await exchange.publish(message, routing_key, mandatory=False)
+
+    async def _transient_events(self) -> AbstractExchange:
+        async with self._transient_lock:
+            if self._transient is None:
+                connection = await self._broker.connect()
+                channel = connection.channel(publisher_confirms=False)
+                await channel.initialize()
+                self._transient = await channel.get_exchange(
+                    self._topology.events.name, ensure=False
+                )
+            return self._transient
 
     async def publish_public(
         self, event: Event, envelope: Envelope, name: str
@@ -124,11 +160,9 @@ class Publisher:
         exchange: RabbitExchange,
         routing_key: str,
         mandatory: bool = True,
-        persist: bool = True,
         **overrides: Any,
     ) -> None:
-        """Publish and wait for the broker's confirm. `persist=False` only for what a screen
-        can do without (progress events): the broker keeps it in memory, never on disk."""
+        """Publish a persistent message and wait for the broker's confirm."""
         signature = (
             self._signer.sign(outgoing.envelope, outgoing.body)
             if exchange.name in self._signed_exchanges
@@ -143,7 +177,7 @@ class Publisher:
                     outgoing.body,
                     exchange=exchange,
                     routing_key=routing_key,
-                    persist=persist,
+                    persist=True,
                     mandatory=mandatory,
                     **properties,
                 )

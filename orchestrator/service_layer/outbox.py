@@ -38,7 +38,7 @@ async def publish_progress(publisher: Publisher, rows: Sequence[OutboxRow]) -> i
 async def _publish_progress(publisher: Publisher, row: OutboxRow) -> None:
     with resumed(row.get("traceparent"), row["saga_id"]):
         outgoing = Outgoing(_envelope(row), row["body"].encode())
-        await publisher.publish_to_events(outgoing, row["routing_key"], persist=False)
+        await publisher.publish_transient_event(outgoing, row["routing_key"])
 
 
 def _envelope(row: OutboxRow) -> Envelope:

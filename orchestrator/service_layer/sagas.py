@@ -217,9 +217,11 @@ class SagaService:
 
     async def _publish(self, rows: Sequence[OutboxRow], decisions: Sequence[Decision] = ()) -> None:
         """After the commit: the stored rows until confirmed, and the decisions' progress
-        events once, together."""
+        events once, together: one per saga, the last (`latest_progress`)."""
         topology, now = self._publisher.topology, self._clock()
-        progress = [row for d in decisions for row in progress_rows(d, topology, now)]
+        progress = latest_progress(
+            [row for d in decisions for row in progress_rows(d, topology, now)]
+        )
         if tracing.enabled():  # a saga's progress travels in the trace of its commands
             traces = {row["saga_id"]: row["traceparent"] for row in rows if row["traceparent"]}
             for row in progress:
@@ -230,3 +232,10 @@ class SagaService:
         if len(sent) < len(rows):
             log.warning("some messages were not confirmed; the relay will resend them")
         self._sent_unmarked.update(sent)
+
+
+def latest_progress(rows: Sequence[OutboxRow]) -> list[OutboxRow]:
+    """One progress event per saga, its last: each carries the whole saga as the batch left it
+    (steps and times included), so a screen shown only the last misses nothing, and a batch
+    that moved a saga twice (a hold and a client check answered together) publishes once."""
+    return list({row["saga_id"]: row for row in rows}.values())
