@@ -3,11 +3,10 @@ its progress, as for a booking."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, status
-from fastapi.sse import EventSourceResponse, ServerSentEvent
+from fastapi.responses import StreamingResponse
 
 from contracts.booking import StartChange
 from contracts.envelope import Envelope
@@ -35,6 +34,7 @@ from web.entrypoints.public_api import (
     saga_or_none,
     visible_saga,
 )
+from web.sse import STREAM_RESPONSE, event_stream
 from web.upstream import call
 
 router = APIRouter(prefix="/api/bookings/{booking_id}", responses=COMMON, tags=["changes"])
@@ -160,7 +160,11 @@ async def _followed_change(
     return await followed_saga(request, user, services, change_id, is_change_of(booking_id))
 
 
-@router.get("/changes/{change_id}/events", response_class=EventSourceResponse, responses=NOT_FOUND)
+@router.get(
+    "/changes/{change_id}/events",
+    response_class=StreamingResponse,
+    responses={**STREAM_RESPONSE, **NOT_FOUND},
+)
 async def change_events(
     request: Request,
     user: StreamUser,
@@ -168,7 +172,6 @@ async def change_events(
     booking_id: PathId,
     change_id: PathId,
     seen: Annotated[dict[str, Any] | None, Depends(_followed_change)],
-) -> AsyncIterator[ServerSentEvent]:
+) -> StreamingResponse:
     belongs = is_change_of(booking_id)
-    async for event in saga_events(request, user, services, change_id, seen, change_view, belongs):
-        yield event
+    return event_stream(saga_events(request, user, services, change_id, seen, change_view, belongs))

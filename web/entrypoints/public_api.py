@@ -11,7 +11,8 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, status
-from fastapi.sse import EventSourceResponse, ServerSentEvent
+from fastapi.responses import StreamingResponse
+from fastapi.sse import ServerSentEvent
 from pydantic_core import to_json
 
 from contracts.sagas import TERMINAL_STATES
@@ -34,6 +35,7 @@ from web.catalogue import named as named_view
 from web.edge import COMMON, CONFLICT, ID_PATTERN, KNOWN_CLIENT, MAX_OFFSET, NOT_FOUND, PathId
 from web.progress import ProgressHub
 from web.settings import WebSettings
+from web.sse import STREAM_RESPONSE, event_stream
 from web.submissions import submit_booking, submit_cancellation
 from web.upstream import Upstreams, call, url_path
 
@@ -341,9 +343,9 @@ FollowedBooking = Annotated[dict[str, Any] | None, Depends(_followed_booking)]
 
 @router.get(
     "/bookings/{booking_id}/events",
-    response_class=EventSourceResponse,
+    response_class=StreamingResponse,
     tags=["bookings"],
-    responses=NOT_FOUND,
+    responses={**STREAM_RESPONSE, **NOT_FOUND},
 )
 async def booking_events(
     request: Request,
@@ -351,11 +353,10 @@ async def booking_events(
     services: Services,
     booking_id: PathId,
     seen: FollowedBooking,
-) -> AsyncIterator[ServerSentEvent]:
-    async for event in saga_events(
-        request, user, services, booking_id, seen, events_view(user), is_booking
-    ):
-        yield event
+) -> StreamingResponse:
+    return event_stream(
+        saga_events(request, user, services, booking_id, seen, events_view(user), is_booking)
+    )
 
 
 async def saga_events(
