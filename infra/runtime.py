@@ -13,10 +13,16 @@ from aio_pika.abc import AbstractIncomingMessage
 from faststream.rabbit import RabbitBroker, RabbitExchange, RabbitQueue
 
 from contracts.topology import Topology
-from infra.messaging.broker import broker_user_of, check_topology, declare_topology, existing
+from infra.messaging.broker import (
+    broker_user_of,
+    check_topology,
+    declare_topology,
+    existing,
+    prefetch_of,
+)
 from infra.messaging.consumer import QueueConsumer
 from infra.messaging.consumer_watch import Consumer, ConsumerWatch
-from infra.messaging.delivery import Delivery
+from infra.messaging.delivery import Delivery, settle_batch
 from infra.metrics import BATCH_SIZE
 
 # The most deliveries handled as one batch (the channel's prefetch bounds it too).
@@ -28,8 +34,9 @@ OnDelivery = Callable[[AbstractIncomingMessage], Awaitable[None]]
 @dataclass(frozen=True)
 class Subscription:
     """A queue consumed straight with aio-pika once the broker has started (delivery.py says
-    why), on the broker's channel: its prefetch applies, and aio-pika's robust channel
-    declares, binds and consumes it again after a reconnection."""
+    why), on a channel of its own (so a batch's one ack covers its deliveries only) with the
+    broker's prefetch; aio-pika's robust channel declares, binds and consumes it again after a
+    reconnection, and the consumer watch makes sure it did."""
 
     queue: RabbitQueue
     on_delivery: OnDelivery
@@ -82,10 +89,13 @@ class Batches:
             while len(batch) < MAX_BATCH and not self._waiting.empty():
                 batch.append(self._waiting.get_nowait())
             BATCH_SIZE.labels(self._consumer.queue_name).observe(len(batch))
+            for delivery in batch:
+                delivery.in_batch = True
             try:
                 await self._consumer.handle_batch(batch)
-            except Exception:  # never lose the worker; unacked deliveries come back
+            except Exception:  # never lose the worker; what it left unsettled goes back
                 log.exception("a batch failed", queue=self._consumer.queue_name, size=len(batch))
+            await settle_batch(batch)
 
 
 async def start_broker(
@@ -100,8 +110,20 @@ async def start_broker(
         await check_topology(broker, topology)
     await broker.start()
     watch = _WATCHES.setdefault(broker, watch or ConsumerWatch())
+    connection = await broker.connect()
     for subscription in _SUBSCRIPTIONS.get(broker, ()):
-        queue = await broker.declare_queue(subscription.queue)
+        channel = connection.channel(publisher_confirms=False)
+        await channel.initialize()
+        await channel.set_qos(prefetch_count=prefetch_of(broker))
+        declared = subscription.queue
+        queue = await channel.declare_queue(
+            declared.name,
+            durable=declared.durable,
+            exclusive=declared.exclusive,
+            auto_delete=declared.auto_delete,
+            arguments=declared.arguments,
+            passive=not declared.declare,
+        )
         if subscription.bound_to is not None:
             exchange, routing_key = subscription.bound_to
             await queue.bind(await broker.declare_exchange(exchange), routing_key)

@@ -27,13 +27,24 @@ def make_broker(amqp_url: str, prefetch_count: int) -> RabbitBroker:
         publisher_confirms=True,
         on_return_raises=True,
     )
-    return RabbitBroker(
+    broker = RabbitBroker(
         amqp_url,
         default_channel=channel,
         logger=None,
         graceful_timeout=10.0,
         reconnect_interval=1.0,
     )
+    broker.context.set_global(PREFETCH_KEY, prefetch_count)
+    return broker
+
+
+# Where a broker records the prefetch each of its consuming channels takes (`infra.runtime`).
+PREFETCH_KEY = "booking_prefetch"
+
+
+def prefetch_of(broker: RabbitBroker) -> int:
+    prefetch = broker.context.get(PREFETCH_KEY)
+    return prefetch if isinstance(prefetch, int) else 0
 
 
 # Where a broker's publisher records the broker user it publishes as (None: a shared login).
