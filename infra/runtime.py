@@ -56,9 +56,10 @@ def listen(broker: RabbitBroker, subscription: Subscription) -> None:
 def subscribe(broker: RabbitBroker, queue: RabbitQueue, consumer: QueueConsumer) -> None:
     """Feed the deliveries of `queue` to `consumer` in batches: whatever the broker has
     delivered (up to the channel's prefetch) while the last batch was handled. A batch never
-    waits on a timer: a lone message is handled at once. The consumer acks by itself; a
-    delivery it never acked (a crash) comes back when the channel closes. Under broker
-    identities the queue is the administrator's: taken as it is, never declared."""
+    waits on a timer: a lone message is handled at once. The batch is settled whole once
+    handled (`settle_batch`: one ack for what the consumer acked, what it left unsettled back
+    to the queue); a crash before that redelivers it. Under broker identities the queue is the
+    administrator's: taken as it is, never declared."""
     if consumer.publisher.broker_user is not None:
         queue = existing(queue)
     batches = Batches(consumer)
