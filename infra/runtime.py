@@ -129,7 +129,7 @@ async def start_broker(
             exchange, routing_key = subscription.bound_to
             await queue.bind(await broker.declare_exchange(exchange), routing_key)
         tag = await queue.consume(subscription.on_delivery, no_ack=subscription.no_ack)
-        watch.add(Consumer(queue, tag, subscription.on_delivery, subscription.no_ack))
+        watch.add(Consumer(connection, queue, tag, subscription.on_delivery, subscription.no_ack))
     watch.start()
 
 

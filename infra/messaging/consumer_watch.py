@@ -8,8 +8,10 @@ had no consumer; upstream reports the same (aio-pika issues 231 and 626). A proc
 silently stopped consuming leaves every saga it serves to time out, so this is not left to
 the library alone: every few seconds each consumer is checked on both ends (our channel still
 holds its consumer tag, and the broker counts at least one consumer on the queue), and one
-found missing for longer than a reconnection takes is consumed again, with a warning and a
-metric. Until it is back, the process's `/health` says which queue is not consumed.
+found missing for longer than a reconnection takes, counted from when the connection is up
+again, is consumed again, with a warning and a metric. Until it is back, the process's
+`/health` says which queue is not consumed. While the connection is down the watch waits:
+bringing it back is aio-pika's job, and racing it only refuses a consumer tag in use.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import cast
 
 import aiormq
 import structlog
-from aio_pika.abc import AbstractIncomingMessage, AbstractQueue, ConsumerTag
+from aio_pika.abc import AbstractConnection, AbstractIncomingMessage, AbstractQueue, ConsumerTag
 from prometheus_client import Counter
 
 log = structlog.get_logger(__name__)
@@ -46,11 +48,16 @@ OnDelivery = Callable[[AbstractIncomingMessage], Awaitable[None]]
 class Consumer:
     """One queue this process consumes: enough to check it and to consume it again."""
 
+    connection: AbstractConnection
     queue: AbstractQueue
     tag: ConsumerTag
     on_delivery: OnDelivery
     no_ack: bool
     missing_since: float | None = field(default=None)
+
+    @property
+    def reconnecting(self) -> bool:
+        return self.connection.is_closed or not self.connection.connected.is_set()
 
     async def is_consuming(self) -> bool:
         channel = cast(aiormq.Channel, await self.queue.channel.get_underlay_channel())
@@ -62,6 +69,9 @@ class Consumer:
         return (declared.consumer_count or 0) > 0
 
     async def consume_again(self) -> None:
+        channel = cast(aiormq.Channel, await self.queue.channel.get_underlay_channel())
+        if self.tag in channel.consumers:  # ours on this side, unknown to the broker: over again
+            await channel.basic_cancel(self.tag, timeout=STEP_TIMEOUT_SECONDS)
         await self.queue.consume(
             self.on_delivery,
             no_ack=self.no_ack,
@@ -109,9 +119,12 @@ class ConsumerWatch:
             await self.check_once()
 
     async def _check(self, consumer: Consumer) -> None:
+        if consumer.reconnecting:  # aio-pika's to restore; the grace starts once connected
+            consumer.missing_since = None
+            return
         try:
             consuming = await asyncio.wait_for(consumer.is_consuming(), STEP_TIMEOUT_SECONDS)
-        except Exception:  # reconnecting, a closed channel: not consuming for now
+        except Exception:  # a channel not restored, a broker not answering: not consuming
             consuming = False
         now = time.monotonic()
         if consuming:
