@@ -13,7 +13,7 @@ from faststream.rabbit import RabbitQueue
 
 from contracts.topology import Topology
 from infra.messaging.broker import make_broker
-from infra.messaging.delivery import Delivery
+from infra.messaging.delivery import Delivery, settle_batch
 from infra.runtime import Batches, Subscription, listen, start_broker, stop_broker
 
 pytestmark = pytest.mark.integration
@@ -89,3 +89,36 @@ async def test_what_a_failing_batch_left_unsettled_comes_back_and_only_that(
     assert recording.handled[acked_before_the_bug] == 1, "the ack before the bug held"
     again = [body for batch in recording.batches[1:] for body, redelivered in batch if redelivered]
     assert sorted(again) == sorted(body for body, _ in first[1:]), "the rest came back"
+
+
+async def test_a_delivery_of_a_channel_gone_does_not_keep_the_rest_of_its_batch_unacked(
+    topology: Topology, broker_connection: Any
+) -> None:
+    """After a broker restart a batch can hold deliveries of the closed channel and of the new
+    one. An ack of the old fails; it must not leave the new ones unacked, or they hold the
+    prefetch and the queue stops flowing (the rabbitmq-restart failure in `make chaos`)."""
+    name = f"{topology.namespace}.mixed"
+    setup = await broker_connection.channel()
+    await setup.declare_queue(name, durable=True)
+    for number in range(3):
+        await setup.default_exchange.publish(aio_pika.Message(b"%d" % number), name)
+
+    closed = await broker_connection.channel()
+    stale = await (await closed.get_queue(name)).get(no_ack=False)
+    assert stale is not None
+    await closed.close()  # the delivery returns to the queue; its own ack can no longer be sent
+
+    live = await broker_connection.channel()
+    live_queue = await live.get_queue(name)
+    fresh = [await live_queue.get(no_ack=False) for _ in range(3)]
+    batch = [Delivery(stale), *(Delivery(message) for message in fresh if message is not None)]
+    assert len(batch) == 4
+    for delivery in batch:
+        delivery.in_batch = True
+        await delivery.ack()  # as a consumer acks inside a batch: nothing sent yet
+    await settle_batch(batch)
+    await live.close()  # anything the batch left unacked would now go back to the queue
+
+    left = await setup.declare_queue(name, passive=True)
+    await setup.queue_delete(name)
+    assert left.declaration_result.message_count == 0, "the live channel's deliveries were acked"
