@@ -1,17 +1,20 @@
 """Keeping a process's consumers consuming across reconnections to the broker.
 
 aio-pika's robust connection declares, binds and consumes every queue again after it
-reconnects, and that is what normally brings a consumer back. It does not always: in one run
-of `make chaos` (rabbitmq-restart, docs/chaos/rabbitmq-restart-broken) the rooms service
-reconnected, published, and never received a command again while the broker said its queue
-had no consumer; upstream reports the same (aio-pika issues 231 and 626). A process that has
-silently stopped consuming leaves every saga it serves to time out, so this is not left to
-the library alone: every few seconds each consumer is checked on both ends (our channel still
-holds its consumer tag, and the broker counts at least one consumer on the queue), and one
-found missing for longer than a reconnection takes, counted from when the connection is up
-again, is consumed again, with a warning and a metric. Until it is back, the process's
-`/health` says which queue is not consumed. While the connection is down the watch waits:
-bringing it back is aio-pika's job, and racing it only refuses a consumer tag in use.
+reconnects, and that is what normally brings a consumer back. Upstream reports it not always
+doing so (aio-pika issues 231 and 626: a queue left with no consumer after a broker restart),
+and a process that has silently stopped consuming leaves every saga it serves to time out. So
+it is not left to the library alone: every few seconds each consumer is checked on both ends
+(our channel still holds its consumer tag, and the broker counts at least one consumer on the
+queue), and one found missing for longer than a reconnection takes, counted from when the
+connection is up again, is consumed again, with a warning and a metric. Until it is back, the
+process's `/health` says which queue is not consumed. While the connection is down the watch
+waits: bringing it back is aio-pika's job, and racing it only refuses a consumer tag in use.
+
+(The rabbitmq-restart failure of `make chaos`, docs/chaos/rabbitmq-restart-broken, looked like
+this and was not: the consumer was there, its prefetch held by deliveries a failed batch never
+settled. `infra.messaging.delivery.settle_batch` is that fix; this watch is the net for the
+other.)
 """
 
 from __future__ import annotations

@@ -219,9 +219,9 @@ async def test_a_message_that_keeps_failing_is_dead_lettered_with_the_error_and_
 async def test_a_consumer_lost_under_the_robust_connection_is_consumed_again(
     amqp_url: str, topology: Topology, engine: AsyncEngine, broker_connection: Any
 ) -> None:
-    """A consumer can vanish without aio-pika noticing (docs/chaos/rabbitmq-restart-broken:
-    after a broker restart the rooms service never consumed again). The watch finds the queue
-    without its consumer, consumes it again, and the command sent meanwhile is answered."""
+    """A consumer can vanish without aio-pika noticing (upstream: aio-pika issues 231, 626).
+    The watch finds the queue without its consumer, consumes it again, and the command sent
+    meanwhile is answered."""
     broker = make_broker(amqp_url, prefetch_count=8)
     consumer = probe.sql_consumer(broker, topology, engine)
     subscribe(broker, topology.command_queue(Service.CLIENTS), consumer)
