@@ -104,14 +104,13 @@ async def start_broker(
 ) -> None:
     """Connect, declare (or check) the topology, consume every subscription, and watch that
     each stays consumed (`infra.messaging.consumer_watch`)."""
-    await broker.connect()
+    connection = await broker.connect()
     if broker_user_of(broker) is None:
         await declare_topology(broker, topology)
     else:
         await check_topology(broker, topology)
     await broker.start()
     watch = _WATCHES.setdefault(broker, watch or ConsumerWatch())
-    connection = await broker.connect()
     for subscription in _SUBSCRIPTIONS.get(broker, ()):
         channel = connection.channel(publisher_confirms=False)
         await channel.initialize()

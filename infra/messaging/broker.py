@@ -21,12 +21,9 @@ def make_broker(amqp_url: str, prefetch_count: int) -> RabbitBroker:
     """A broker whose publishes wait for confirms and fail on unroutable messages. Nothing is
     consumed through FastStream's subscribers (infra/runtime.py): every delivery, whatever its
     body, reaches our own decoding (`infra.messaging.codec.decode`), which turns anything
-    invalid into a dead letter with a reason."""
-    channel = Channel(
-        prefetch_count=prefetch_count,
-        publisher_confirms=True,
-        on_return_raises=True,
-    )
+    invalid into a dead letter with a reason. Its own channel only publishes; each queue is
+    consumed on a channel of its own with `prefetch_count`."""
+    channel = Channel(publisher_confirms=True, on_return_raises=True)
     broker = RabbitBroker(
         amqp_url,
         default_channel=channel,
